@@ -1,0 +1,38 @@
+# The README's two commands are `make demo` and `make test`; each installs what it needs first.
+PY ?= python3
+RUN ?= runs/demo
+
+.PHONY: install demo test check-sync bench docs-check data
+
+# torch goes first, from the CPU build, where none is installed: a bare `torch` requirement would
+# otherwise pull a multi-GB CUDA build. A GPU user keeps the torch they already have.
+install:
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[dev]"
+
+# Both training stages and a prediction on the bundled synthetic data (a few minutes on 2 cores).
+demo: install
+	bash scripts/demo.sh $(RUN)
+
+# nbdev_test over every notebook, the real-data `slow` cells included.
+test: install
+	nbdev_test --flags slow --timing --do_print
+
+# CI also fails when the package is out of step with the notebooks, or notebooks are not clean.
+check-sync: install
+	nbdev_export && nbdev_clean
+	git status --porcelain -- aam_nb nbs
+	@test -z "$$(git status --porcelain -- aam_nb nbs)" || (echo "nbdev_export/nbdev_clean changed files: run them and commit"; git diff --stat; exit 1)
+
+bench: install
+	$(PY) bench/unifrac.py
+	$(PY) bench/throughput.py
+	$(PY) bench/frozen.py
+
+# Renders the docs without Quarto (nbconvert) and checks the pages in headless Chromium.
+docs-check: install
+	bash scripts/docs_check.sh
+
+# Regenerate the bundled demo data (it is committed; this shows how it was made).
+data: install
+	$(PY) -c "from aam_nb.data import simulate_dataset; simulate_dataset('data', seed=0, overwrite=True)"
