@@ -1,0 +1,197 @@
+"""Build the docs pages without Quarto and check them in headless Chromium (`make docs-check`).
+
+Quarto cannot be installed here, so `nbdev_docs` (the real docs build, wherever Quarto exists) cannot
+run. This does the same nbdev part of that build -- `proc_nbs`: frontmatter, `show_doc` cells added
+and executed for every exported name -- then renders each processed notebook to standalone HTML with
+nbconvert (stored outputs, nothing executed) into .docs_check/, with a sidebar in the order of
+nbs/sidebar.yml, and checks each page as a browser sees it: it loads, it has the notebook's title,
+the library pages show their API docs, the tutorial shows its plots. Exits 1 on any failure.
+"""
+import os, re, subprocess, sys, tempfile
+from html import escape
+from pathlib import Path
+
+import nbformat, yaml
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+NBS, PROC, OUT = ROOT/'nbs', ROOT/'_proc', ROOT/'.docs_check'
+CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+# names whose show_doc entry (heading + signature) each library page must show
+API = {'00_data': ['load_table', 'load_tree', 'load_metadata', 'MicrobiomeDataset'],
+       '01_unifrac': ['unifrac_matrix', 'faith_pd', 'BatchUniFrac'],
+       '02_models': ['SequenceEncoder', 'SequencePredictor', 'compute_losses'],
+       '03_training': ['train_epoch', 'validate_epoch', 'fit', 'pretrain', 'train_predictor', 'lr_at', 'EarlyStopping'],
+       '04_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_predict', 'predict']}
+TUTORIAL, MIN_TUTORIAL_IMAGES = 'tutorials/oral_age.ipynb', 3
+failures = []
+
+def fail(page, msg): failures.append(f'FAIL {page}: {msg}')
+
+# ---- 1. nbdev's docs processing: nbs/ -> _proc/ ----------------------------------------------------
+# What a proc_nbs worker does for one notebook; run in a fresh interpreter so that a failure names its notebook.
+CHILD = '''
+import sys; from pathlib import Path
+from nbdev.serve_drv import main; from nbdev.processors import FilterDefaults
+src, dst = map(Path, sys.argv[1:]); dst.parent.mkdir(parents=True, exist_ok=True)
+try: main((src, dst, FilterDefaults))
+except Exception as e:
+    c = e.__cause__; lines = str(e).splitlines()
+    print(f"{type(c).__name__ if c else type(e).__name__}: {c or lines[0]}")
+    print('    while nbdev executed the cell:', *lines[1:4], '...' if len(lines) > 4 else '', sep='\\n      ')
+    sys.exit(1)
+'''
+
+def process():
+    "Run `proc_nbs`; if it fails (it stops at the first bad notebook), redo each notebook alone to name every failure."
+    from nbdev.serve import proc_nbs
+    os.environ['PYTHONWARNINGS'] = 'ignore:Found cells containing imports'  # nbdev prints each such cell in full
+    try: return proc_nbs(str(NBS), force=True)
+    except Exception as e: print(f'proc_nbs failed ({type(e).__name__}); processing the notebooks one at a time to find every failure')
+    for src in sorted(NBS.rglob('*.ipynb')):
+        if any(p.startswith(('.', '_')) for p in src.relative_to(NBS).parts): continue
+        r = subprocess.run([sys.executable, '-c', CHILD, str(src), str(PROC/src.relative_to(NBS))],
+                           cwd=ROOT, capture_output=True, text=True)
+        if r.returncode: fail(src.relative_to(NBS), "nbdev's docs processing failed (nbdev_docs would fail too): "
+                              + (r.stdout.strip() or r.stderr.strip()[-1500:]))
+    if failures: failures.append('     hint: nbdev runs every cell that contains an import when it builds the docs, so a cell that mixes '
+                    'imports with code that needs earlier cells fails there; move such imports to their own cell '
+                    '(nbdev FAQ: "Found cells containing imports and other code")')
+
+# ---- 2. processed notebook -> standalone HTML ------------------------------------------------------
+DIRECTIVE = re.compile(r'^#\|\s*([\w-]+):?\s*(.*?)\s*$')
+QUARTO_ATTRS = re.compile(r'(\[[^\]]*\]\([^)]*\))\{[^}]*\}')   # [source](url){target="_blank" ...}: Quarto-only syntax
+
+def prepare(nb, head='# {title}\n\n{description}'):
+    "Do the few things Quarto would: frontmatter -> `head` cell, honour echo/output/include directives. Returns (nb, title, output file)."
+    fm, cells = {}, []
+    for c in nb.cells:
+        if c.cell_type == 'raw' and c.source.lstrip().startswith('---'):
+            fm.update(yaml.safe_load(c.source.strip().strip('-')) or {}); continue
+        if c.cell_type == 'code':
+            lines = c.source.splitlines()
+            dirs = {m[1]: m[2].lower() for m in map(DIRECTIVE.match, lines) if m}
+            c.source = '\n'.join(l for l in lines if not DIRECTIVE.match(l)).strip()
+            if dirs.get('include') == 'false': continue
+            if dirs.get('echo') == 'false' or not c.source: c.metadata.setdefault('transient', {})['remove_source'] = True
+            if dirs.get('output') == 'false': c.outputs = []
+            if not c.source and not c.outputs: continue
+            for o in c.outputs:
+                if 'text/markdown' in o.get('data', {}): o.data['text/markdown'] = QUARTO_ATTRS.sub(r'\1', o.data['text/markdown'])
+        cells.append(c)
+    title = fm.get('title')
+    if title:
+        desc = fm.get('description')
+        cells.insert(0, nbformat.v4.new_markdown_cell(head.format(title=title, description=desc) if desc else f'# {title}'))
+        nb.metadata['title'] = title
+    nb.cells = cells
+    nb.metadata.pop('widgets', None)   # widget state from show_doc's kernel; it would pull widget JS from a CDN
+    return nb, title, fm.get('output-file')
+
+def sidebar():
+    "(section, notebook path) in sidebar.yml order."
+    def walk(items, section=None):
+        for o in items:
+            if isinstance(o, str): yield section, o
+            elif 'contents' in o: yield from walk(o['contents'], o.get('section', section))
+            elif 'href' in o: yield section, o['href']
+    return list(walk(yaml.safe_load((NBS/'sidebar.yml').read_text())['website']['sidebar']['contents']))
+
+NAV_CSS = ('<style>nav.dc{position:fixed;top:0;left:0;width:210px;height:100%;overflow:auto;padding:1em;'
+           'background:#f7f7f7;border-right:1px solid #ddd;font:14px sans-serif} nav.dc h4{margin:1em 0 .3em}'
+           ' nav.dc a{display:block;padding:.15em 0} nav.dc a.here{font-weight:bold} main,body>.dc-index{margin-left:240px}'
+           ' h1+p{font-size:1.15em;color:#555}</style>')
+
+def nav(pages, here):
+    "The sidebar, as links relative to the page `here`."
+    out, section = ['<nav class="dc">'], None
+    for p in pages:
+        if p['section'] != section: section = p['section']; out.append(f'<h4>{escape(section)}</h4>')
+        href = os.path.relpath(p['html'], here.parent) if here else p['html']
+        out.append(f'<a href="{href}"{" class=here" if p["html"] == here else ""}>{escape(p["title"])}</a>')
+    return '\n'.join(out + ['</nav>'])
+
+def render():
+    "Render every processed notebook into OUT; returns the pages in sidebar order (others after)."
+    order = [nb for _, nb in sidebar()]
+    sections = dict((nb, s) for s, nb in sidebar())
+    for nb in order:
+        if not (NBS/nb).exists(): print(f'note: sidebar.yml lists {nb}, which does not exist (yet)')
+    found = sorted((p.relative_to(PROC).as_posix() for p in PROC.rglob('*.ipynb')), key=lambda n: (n not in order, order.index(n) if n in order else 0, n))
+    exporter = HTMLExporter(template_name='lab', embed_images=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    pages = []
+    for name in found:
+        if not (NBS/name).exists(): continue   # left in _proc/ from an earlier run
+        src = PROC/name
+        nb, title, outfile = prepare(nbformat.read(src, as_version=4))
+        html = Path(name).with_name(outfile) if outfile else Path(name).with_suffix('.html')
+        body, _ = exporter.from_notebook_node(nb, resources={'metadata': {'name': src.stem, 'path': str(src.parent)}})
+        if name not in order: print(f'note: {name} is not in sidebar.yml')
+        pages.append(dict(nb=name, title=title or src.stem, has_title=bool(title), html=html, body=body,
+                          section=sections.get(name) or '', errors=sum(o.output_type == 'error' for c in nb.cells for o in c.get('outputs', []))))
+    for p in pages:
+        (OUT/p['html']).parent.mkdir(parents=True, exist_ok=True)
+        (OUT/p['html']).write_text(p.pop('body').replace('<main>', NAV_CSS + nav(pages, p['html']) + '\n<main>', 1))
+    if not any(p['html'] == Path('index.html') for p in pages):   # no index notebook: a page with the sidebar only
+        (OUT/'index.html').write_text(f'<!DOCTYPE html><html><head><title>docs check</title>{NAV_CSS}</head><body>{nav(pages, None)}'
+                                      '<div class="dc-index"><h1>docs check</h1><p>Pages rendered without Quarto.</p></div></body></html>')
+    return pages
+
+# ---- 3. check the pages in headless Chromium ---------------------------------------------------
+def chromium(*args, url):
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run([CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', f'--user-data-dir={profile}', *args, url],
+                              capture_output=True, text=True, timeout=120)
+
+def api_entry(soup, name):
+    "Is `name` documented by show_doc: a heading in an output (not in a code cell) with its signature after it?"
+    for h in soup.select('.jp-OutputArea-output h2, .jp-OutputArea-output h3, .jp-OutputArea-output h4'):
+        if h.get_text().replace('¶', '').strip() in (name, f'{name}()'):
+            out = h.find_parent(class_='jp-OutputArea-output')
+            return 'ok' if re.search(rf'\b{re.escape(name)}\s*\(', ' '.join(pre.get_text() for pre in out.find_all('pre'))) else 'no signature'
+    return 'missing'
+
+def check(p):
+    "Check one page; returns (API entries on the page, data:image/png images)."
+    url, page = (OUT/p['html']).as_uri(), p['html'].as_posix()
+    r = chromium('--dump-dom', url=url)
+    soup = BeautifulSoup(r.stdout, 'html.parser')
+    if r.returncode or not soup.find('main'): fail(page, f'Chromium could not load it (rc={r.returncode}): {r.stderr.strip()[-300:]}'); return 0, 0
+    if not p['has_title']: fail(page, f"{p['nb']} has no title: nbdev takes it from a first markdown cell '# Title' (or frontmatter)")
+    elif (soup.title.get_text() if soup.title else '') != p['title'] or p['title'] not in [h.get_text().replace('¶', '').strip() for h in soup.find_all('h1')]:
+        fail(page, f"title {p['title']!r} is not the page's <title> and <h1>")
+    if p['errors']: fail(page, f"{p['errors']} stored error output(s) (tracebacks) would show in the docs")
+    n_api = len(soup.select('.jp-RenderedMarkdown.jp-OutputArea-output h3, .jp-RenderedMarkdown.jp-OutputArea-output h4'))
+    for name in API.get(Path(p['nb']).stem, []):
+        if (res := api_entry(soup, name)) != 'ok':
+            fail(page, f'API docs for {name}: ' + ('heading found, but no signature shown after it' if res == 'no signature'
+                       else 'no show_doc heading (is it exported, and did show_doc run?)'))
+    imgs = soup.select('img[src^="data:image/png"]')
+    if p['nb'] == TUTORIAL and len(imgs) < MIN_TUTORIAL_IMAGES:
+        fail(page, f'{len(imgs)} embedded PNG plot(s); expected at least {MIN_TUTORIAL_IMAGES} (were its outputs cleared?)')
+    return n_api, len(imgs)
+
+def main():
+    os.chdir(ROOT)   # nbdev finds settings.ini from the working directory
+    process()
+    OUT.mkdir(exist_ok=True)
+    pages = render()
+    for nb in API:
+        if not any(Path(p['nb']).stem == nb for p in pages) and not any(f'{nb}.ipynb' in f for f in failures):
+            fail(f'{nb}.ipynb', 'no page rendered')
+    n_api = n_img = 0
+    for p in pages:
+        a, i = check(p)
+        n_api += a
+        if p['nb'] == TUTORIAL: n_img = i
+    shot = next((p for p in pages if p['nb'] == TUTORIAL), None) or next((p for p in pages if p['nb'] == '03_training.ipynb'), None)
+    if shot:
+        r = chromium('--screenshot=' + str(OUT/'tutorial.png'), '--window-size=1280,2000', '--hide-scrollbars', url=(OUT/shot['html']).as_uri())
+        if not (OUT/'tutorial.png').exists(): fail(shot['html'], f'screenshot failed: {r.stderr.strip()[-300:]}')
+    if failures: print(*failures, sep='\n')
+    print(f"docs check: {len(pages)} pages, {n_api} API entries, {n_img} tutorial images: "
+          + (f'{len([f for f in failures if f.startswith("FAIL")])} FAILED' if failures else 'OK') + f'  (open {OUT/"index.html"})')
+    return 1 if failures else 0
+
+if __name__ == '__main__': sys.exit(main())
