@@ -2,7 +2,7 @@
 PY ?= python3
 RUN ?= runs/demo
 
-.PHONY: install demo test check-sync bench docs-check data
+.PHONY: install demo test check-sync readme bench docs-check data
 
 # torch goes first, from the CPU build, where none is installed: a bare `torch` requirement would
 # otherwise pull a multi-GB CUDA build. A GPU user keeps the torch they already have.
@@ -20,9 +20,13 @@ test: install
 
 # CI also fails when the package is out of step with the notebooks, or notebooks are not clean.
 check-sync: install
-	nbdev_export && nbdev_clean
-	git status --porcelain -- aam_nb nbs
-	@test -z "$$(git status --porcelain -- aam_nb nbs)" || (echo "nbdev_export/nbdev_clean changed files: run them and commit"; git diff --stat; exit 1)
+	nbdev_export && nbdev_clean && $(PY) scripts/render_readme.py
+	git status --porcelain -- aam_nb nbs README.md
+	@test -z "$$(git status --porcelain -- aam_nb nbs README.md)" || (echo "nbdev_export / nbdev_clean / render_readme changed files: run them and commit"; git diff --stat; exit 1)
+
+# README.md from nbs/index.ipynb (nbdev_readme needs Quarto, which these machines lack).
+readme: install
+	$(PY) scripts/render_readme.py
 
 bench: install
 	$(PY) bench/unifrac.py

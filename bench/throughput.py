@@ -30,6 +30,10 @@ Run from the repository root (about 3 minutes with the defaults on 2 CPU cores):
     python bench/throughput.py                   # fast 20 steps, naive 3 steps, 2 warmup steps each
     python bench/throughput.py --steps 40 --naive-steps 5 --threads 2
 
+On a machine shared with other jobs, torch's default thread count can oversubscribe the cores (OpenMP threads
+spin while waiting for a descheduled sibling), which slows the small kernels of the fast path far more than the
+naive path's large ones and understates the speedup; `--threads 1` avoids that. Check `loadavg_*` in the output.
+
 Prints exactly one JSON line on stdout (samples_per_s, naive_samples_per_s, speedup, peak_rss_mb,
 naive_peak_rss_mb, ...); progress goes to stderr.
 """

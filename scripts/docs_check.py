@@ -7,7 +7,7 @@ nbconvert (stored outputs, nothing executed) into .docs_check/, with a sidebar i
 nbs/sidebar.yml, and checks each page as a browser sees it: it loads, it has the notebook's title,
 the library pages show their API docs, the tutorial shows its plots. Exits 1 on any failure.
 """
-import os, re, subprocess, sys, tempfile
+import os, re, shutil, subprocess, sys, tempfile
 from html import escape
 from pathlib import Path
 
@@ -105,9 +105,11 @@ NAV_CSS = ('<style>nav.dc{position:fixed;top:0;left:0;width:210px;height:100%;ov
 
 def nav(pages, here):
     "The sidebar, as links relative to the page `here`."
-    out, section = ['<nav class="dc">'], None
+    out, section = ["<nav class=\"dc\">"], ""
     for p in pages:
-        if p['section'] != section: section = p['section']; out.append(f'<h4>{escape(section)}</h4>')
+        if p['section'] != section:
+            section = p['section']
+            if section: out.append(f'<h4>{escape(section)}</h4>')
         href = os.path.relpath(p['html'], here.parent) if here else p['html']
         out.append(f'<a href="{href}"{" class=here" if p["html"] == here else ""}>{escape(p["title"])}</a>')
     return '\n'.join(out + ['</nav>'])
@@ -175,7 +177,7 @@ def check(p):
 def main():
     os.chdir(ROOT)   # nbdev finds settings.ini from the working directory
     process()
-    OUT.mkdir(exist_ok=True)
+    shutil.rmtree(OUT, ignore_errors=True); OUT.mkdir()   # no stale pages from an earlier run
     pages = render()
     for nb in API:
         if not any(Path(p['nb']).stem == nb for p in pages) and not any(f'{nb}.ipynb' in f for f in failures):
@@ -185,10 +187,12 @@ def main():
         a, i = check(p)
         n_api += a
         if p['nb'] == TUTORIAL: n_img = i
-    shot = next((p for p in pages if p['nb'] == TUTORIAL), None) or next((p for p in pages if p['nb'] == '03_training.ipynb'), None)
+    # screenshot: the tutorial, else the training page, else whatever rendered first
+    shot = next((p for nb in (TUTORIAL, '03_training.ipynb') for p in pages if p['nb'] == nb), pages[0] if pages else None)
     if shot:
         r = chromium('--screenshot=' + str(OUT/'tutorial.png'), '--window-size=1280,2000', '--hide-scrollbars', url=(OUT/shot['html']).as_uri())
         if not (OUT/'tutorial.png').exists(): fail(shot['html'], f'screenshot failed: {r.stderr.strip()[-300:]}')
+        else: print(f"screenshot of {shot['html']}: {OUT/'tutorial.png'}")
     if failures: print(*failures, sep='\n')
     print(f"docs check: {len(pages)} pages, {n_api} API entries, {n_img} tutorial images: "
           + (f'{len([f for f in failures if f.startswith("FAIL")])} FAILED' if failures else 'OK') + f'  (open {OUT/"index.html"})')
