@@ -456,8 +456,16 @@ def predict_dataset(model: SequencePredictor,  # trained predictor
     return pd.DataFrame(rows)
 
 # %% ../nbs/03_training.ipynb #4fa1ff8b
-def _as_table(table, sequences=None) -> FeatureTable:
-    return table if isinstance(table, FeatureTable) else load_table(table, sequences)
+def _as_table(table, sequences=None, rarefy_depth=None) -> FeatureTable:
+    "A loaded table without the samples too shallow to rarefy to `rarefy_depth` (with a warning)."
+    table = table if isinstance(table, FeatureTable) else load_table(table, sequences)
+    if rarefy_depth:
+        low = np.asarray(table.counts.sum(axis=1)).ravel() < rarefy_depth
+        if low.all(): raise ValueError(f"{table.source}: no sample has {rarefy_depth} reads; choose a smaller rarefy_depth")
+        if low.any():
+            warnings.warn(f"{int(low.sum())} samples have fewer than {rarefy_depth} reads (e.g. {list(table.sample_ids[low][:3])}); they are left out")
+            table = table.subset(table.sample_ids[~low])
+    return table
 
 def _resolve_split(ids, split, val_frac, test_frac, seed) -> dict:
     if split is None: return split_samples(ids, val_frac, test_frac, seed)
@@ -490,13 +498,7 @@ def pretrain(table,  # feature table: path (BIOM / .qza) or `FeatureTable`
             ) -> FitResult:
     "Stage 1: pre-train a `SequenceEncoder` on UniFrac + masked nucleotides; writes the run dir and `best.pt`."
     out = check_out_dir(out_dir, fit_kwargs.get('resume', False), fit_kwargs.get('overwrite', False))
-    table = _as_table(table, sequences)
-    if rarefy_depth:
-        from aam_nb.data import rarefy
-        low = np.asarray(table.counts.sum(axis=1)).ravel() < rarefy_depth
-        if low.any():
-            warnings.warn(f"{int(low.sum())} samples have fewer than {rarefy_depth} reads; they are left out")
-            table = table.subset(table.sample_ids[~low])
+    table = _as_table(table, sequences, rarefy_depth)
     if distance_matrix is not None:
         dm = distance_matrix if hasattr(distance_matrix, 'ids') else load_distance_matrix(distance_matrix)
         target_fn = PrecomputedUniFrac(dm); target_fn.check(table.sample_ids)
@@ -573,12 +575,7 @@ def train_predictor(table,  # feature table: path or `FeatureTable`
     "Stage 2: train a `SequencePredictor` for `column`; writes the run dir, `best.pt` and `val_predictions.tsv`."
     resume = fit_kwargs.get('resume', False)
     out = check_out_dir(out_dir, resume, fit_kwargs.get('overwrite', False))
-    table = _as_table(table, sequences)
-    if rarefy_depth:
-        low = np.asarray(table.counts.sum(axis=1)).ravel() < rarefy_depth
-        if low.any():
-            warnings.warn(f"{int(low.sum())} samples have fewer than {rarefy_depth} reads; they are left out")
-            table = table.subset(table.sample_ids[~low])
+    table = _as_table(table, sequences, rarefy_depth)
     y = load_metadata(metadata, column, classification)
     table, y = align_samples(table, y)
     if encoder is None:
