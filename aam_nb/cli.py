@@ -5,14 +5,16 @@
 # %% ../nbs/04_cli.ipynb #0971150b
 from __future__ import annotations
 import json, sys, warnings
+from dataclasses import fields
 from functools import wraps
+from types import SimpleNamespace
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import pandas as pd
 from fastcore.script import anno_parser, store_true
-from .data import load_table, load_metadata, align_samples, load_split, rarefy, MicrobiomeDataset, tokenize
-from .models import EncoderConfig, SequencePredictor, regression_metrics, classification_metrics
+from .data import load_table, load_metadata, align_samples, load_split, rarefy, MicrobiomeDataset
+from .models import EncoderConfig, regression_metrics, classification_metrics
 from .train import (pretrain, train_predictor, load_checkpoint, model_from_checkpoint, predict_dataset,
-                          CheckpointError, default_device, check_out_dir)
+                          CheckpointError, default_device)
 
 # %% auto #0
 __all__ = ['aam_nb_pretrain', 'aam_nb_train', 'predict', 'aam_nb_predict', 'random_forest_baseline', 'aam_nb_baseline']
@@ -40,10 +42,30 @@ def _cli(func):
         return func(*args, **kwargs)
     return main
 
-def _encoder_config(max_bp, token_limit, embedding_dim, heads, asv_layers, sample_layers, ff_mult, dropout, mask_ratio, grad_checkpointing):
-    return EncoderConfig(max_bp=max_bp, token_limit=token_limit, embedding_dim=embedding_dim, heads=heads, asv_layers=asv_layers,
-                         sample_layers=sample_layers, ff_mult=ff_mult, dropout=dropout, mask_ratio=mask_ratio,
-                         grad_checkpointing=grad_checkpointing)
+def _run_options(args: dict, command: str, required: tuple) -> tuple:
+    "(options, run directory, run_info): the command line's options, or with --resume DIR those the run was started with."
+    resume = args['resume']
+    if resume:
+        saved = _resume_args(resume, command)
+        # what may change between jobs: where it runs, how long this job lasts, whether bars show
+        args = args | saved | {'resume': resume, 'overwrite': False, 'stop_after': args['stop_after'],
+                               'device': args['device'] or saved.get('device'), 'no_progress': args['no_progress'] or saved.get('no_progress')}
+    else:
+        for need in required:
+            if not args[need]: raise ValueError(f"--{need} is required")
+    run_info = {'command': {'name': command, 'args': {k: v for k, v in args.items() if k != 'resume'}}}
+    return SimpleNamespace(**args), resume or args['out'], run_info
+
+def _encoder_config(a) -> EncoderConfig:
+    "The EncoderConfig named by the options (every config field is an option of the same name)."
+    return EncoderConfig(**{f.name: getattr(a, f.name) for f in fields(EncoderConfig)})
+
+def _fit_options(a) -> dict:
+    "The options both stages pass on to `fit`."
+    return dict(epochs=a.epochs, lr=a.lr, weight_decay=a.weight_decay, warmup_steps=a.warmup_steps, min_lr_ratio=a.min_lr_ratio,
+                patience=a.patience, min_delta=a.min_delta, grad_accum=a.grad_accum, clip_grad=a.clip_grad or None,
+                device=a.device, bf16=a.bf16, resume=bool(a.resume), overwrite=a.overwrite, stop_after=a.stop_after,
+                progress=not a.no_progress, plot=True)
 
 def _resume_args(resume: str, command: str) -> dict:
     "The options a run was started with (from its config.json), to continue it exactly."
@@ -106,24 +128,13 @@ def aam_nb_pretrain(
     no_progress: store_true = False,  # no progress bars
 ):
     "Stage 1: pre-train a SequenceEncoder on UniFrac distances and masked nucleotides (no labels)."
-    args = dict(locals())
-    if resume: args = args | _resume_args(resume, 'aam_nb_pretrain') | {'resume': resume, 'overwrite': False, 'stop_after': stop_after}
-    a = type('Args', (), args)
-    for need in ('table', 'out'):
-        if not args[need] and not resume: raise ValueError(f"--{need} is required")
+    a, out_dir, run_info = _run_options(dict(locals()), 'aam_nb_pretrain', ('table', 'out'))
     if not a.tree and not a.distance_matrix: raise ValueError("--tree is required (or --distance_matrix)")
-    cfg = _encoder_config(a.max_bp, a.token_limit, a.embedding_dim, a.heads, a.asv_layers, a.sample_layers, a.ff_mult,
-                          a.dropout, a.mask_ratio, a.grad_checkpointing)
-    out_dir = resume or a.out
-    res = pretrain(a.table, a.tree, out_dir, sequences=a.sequences, config=cfg, unifrac_metric=a.unifrac_metric,
+    res = pretrain(a.table, a.tree, out_dir, sequences=a.sequences, config=_encoder_config(a), unifrac_metric=a.unifrac_metric,
                    distance_matrix=a.distance_matrix, unifrac_weight=a.unifrac_weight, nucleotide_weight=a.nucleotide_weight,
                    batch_size=a.batch_size, val_frac=a.val_frac, split=a.split, rarefy_depth=a.rarefy_depth,
                    rarefy_each_epoch=a.rarefy_each_epoch, random_token_limit=a.random_token_limit, num_workers=a.num_workers,
-                   seed=a.seed, run_info={'command': {'name': 'aam_nb_pretrain', 'args': {k: v for k, v in args.items() if k != 'resume'}}},
-                   epochs=a.epochs, lr=a.lr, weight_decay=a.weight_decay, warmup_steps=a.warmup_steps, min_lr_ratio=a.min_lr_ratio,
-                   patience=a.patience, min_delta=a.min_delta, grad_accum=a.grad_accum, clip_grad=a.clip_grad or None,
-                   device=device or a.device, bf16=a.bf16, resume=bool(resume), overwrite=a.overwrite, stop_after=stop_after,
-                   progress=not (a.no_progress or no_progress), plot=True)
+                   seed=a.seed, run_info=run_info, **_fit_options(a))
     _report(res, out_dir)
     return res
 
@@ -182,31 +193,26 @@ def aam_nb_train(
     no_progress: store_true = False,  # no progress bars
 ):
     "Stage 2: train a SequencePredictor for a metadata column on top of a pre-trained encoder."
-    args = dict(locals())
-    if resume: args = args | _resume_args(resume, 'aam_nb_train') | {'resume': resume, 'overwrite': False, 'stop_after': stop_after}
-    a = type('Args', (), args)
-    for need in ('table', 'metadata', 'column', 'out'):
-        if not args[need] and not resume: raise ValueError(f"--{need} is required")
-    cfg = _encoder_config(a.max_bp, a.token_limit, a.embedding_dim, a.heads, a.asv_layers, a.sample_layers, a.ff_mult,
-                          a.dropout, a.mask_ratio, a.grad_checkpointing)
-    out_dir = resume or a.out
+    a, out_dir, run_info = _run_options(dict(locals()), 'aam_nb_train', ('table', 'metadata', 'column', 'out'))
     res = train_predictor(a.table, a.metadata, a.column, out_dir, encoder=a.encoder, freeze_base=a.freeze_base,
-                          classification=a.classification, sequences=a.sequences, config=cfg, n_layers=a.n_layers, head_dropout=a.head_dropout, huber=a.huber,
-                          balance_classes=a.balance_classes, tree=a.tree, unifrac_weight=a.unifrac_weight,
-                          nucleotide_weight=a.nucleotide_weight, batch_size=a.batch_size, val_frac=a.val_frac, test_frac=a.test_frac,
-                          split=a.split, rarefy_depth=a.rarefy_depth, rarefy_each_epoch=a.rarefy_each_epoch,
-                          random_token_limit=a.random_token_limit, cache_frozen=not a.no_cache, num_workers=a.num_workers, seed=a.seed,
-                          run_info={'command': {'name': 'aam_nb_train', 'args': {k: v for k, v in args.items() if k != 'resume'}}},
-                          epochs=a.epochs, lr=a.lr, weight_decay=a.weight_decay, warmup_steps=a.warmup_steps,
-                          min_lr_ratio=a.min_lr_ratio, patience=a.patience, min_delta=a.min_delta, grad_accum=a.grad_accum,
-                          clip_grad=a.clip_grad or None, device=device or a.device, bf16=a.bf16, resume=bool(resume),
-                          overwrite=a.overwrite, stop_after=stop_after, progress=not (a.no_progress or no_progress), plot=True)
+                          classification=a.classification, sequences=a.sequences, config=_encoder_config(a), n_layers=a.n_layers,
+                          head_dropout=a.head_dropout, huber=a.huber, balance_classes=a.balance_classes, tree=a.tree,
+                          unifrac_weight=a.unifrac_weight, nucleotide_weight=a.nucleotide_weight, batch_size=a.batch_size,
+                          val_frac=a.val_frac, test_frac=a.test_frac, split=a.split, rarefy_depth=a.rarefy_depth,
+                          rarefy_each_epoch=a.rarefy_each_epoch, random_token_limit=a.random_token_limit,
+                          cache_frozen=not a.no_cache, num_workers=a.num_workers, seed=a.seed, run_info=run_info, **_fit_options(a))
     _report(res, out_dir)
     print(f"validation predictions: {Path(out_dir)/'val_predictions.tsv'}")
     return res
 
 # %% ../nbs/04_cli.ipynb #bc8c3e7e
-def predict(checkpoint,  # stage-2 checkpoint (best.pt) or its run directory
+def _load_predictor_checkpoint(path) -> dict:
+    ckpt = load_checkpoint(path)
+    if ckpt.get('kind') != 'predictor':
+        raise CheckpointError(f"{path}: is a {ckpt.get('kind')} checkpoint; predictions need a stage-2 (aam_nb_train) checkpoint")
+    return ckpt
+
+def predict(checkpoint,  # stage-2 checkpoint (best.pt), its run directory, or a checkpoint dict from `load_checkpoint`
             table,  # feature table: path or FeatureTable
             sequences: str | None = None,  # FASTA / rep-seqs.qza if feature IDs are not sequences
             batch_size: int = 32,  # samples per batch
@@ -214,9 +220,7 @@ def predict(checkpoint,  # stage-2 checkpoint (best.pt) or its run directory
             seed: int = 0,  # rarefaction seed (when the model was trained on rarefied data)
            ) -> pd.DataFrame:
     "Predictions for every sample of `table`, in original units (or class label and probabilities)."
-    ckpt = load_checkpoint(checkpoint)
-    if ckpt.get('kind') != 'predictor':
-        raise CheckpointError(f"{checkpoint}: is a {ckpt.get('kind')} checkpoint; predictions need a stage-2 (aam_nb_train) checkpoint")
+    ckpt = checkpoint if isinstance(checkpoint, dict) else _load_predictor_checkpoint(checkpoint)
     model = model_from_checkpoint(ckpt)
     tbl = table if hasattr(table, 'counts') else load_table(table, sequences)
     pre, tgt = ckpt['preprocess'], ckpt['target']
@@ -240,10 +244,10 @@ def aam_nb_predict(
     for need, v in (('checkpoint', checkpoint), ('table', table), ('out', out)):
         if not v: raise ValueError(f"--{need} is required")
     if Path(out).exists() and not overwrite: raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-    ckpt = load_checkpoint(checkpoint); tgt = ckpt.get('target', {})
+    ckpt = _load_predictor_checkpoint(checkpoint); tgt = ckpt['target']
     truth = None
     if metadata: truth = load_metadata(metadata, column or tgt.get('column'), tgt.get('classification', False))
-    pred = predict(checkpoint, table, sequences, batch_size, device)
+    pred = predict(ckpt, table, sequences, batch_size, device)
     if truth is not None:
         have = pred['sample_id'].isin(truth.index)
         if not have.any(): raise ValueError(f"{metadata}: none of the table's samples are in the metadata")

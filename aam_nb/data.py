@@ -4,8 +4,8 @@
 
 # %% ../nbs/00_data.ipynb #5e339080
 from __future__ import annotations
-import io, os, re, json, zipfile, tempfile, warnings
-from dataclasses import dataclass, field
+import io, re, json, zipfile, tempfile, warnings
+from dataclasses import dataclass
 from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
@@ -13,8 +13,8 @@ from torch.utils.data import Dataset
 
 # %% auto #0
 __all__ = ['PAD', 'MASK', 'VOCAB', 'FeatureTable', 'is_sequence', 'clean_sequence', 'read_fasta', 'load_table',
-           'simulate_dataset', 'load_tree', 'load_metadata', 'align_samples', 'rarefy_counts', 'rarefy', 'tokenize',
-           'split_samples', 'save_split', 'load_split', 'MicrobiomeDataset', 'find_real_data']
+           'as_feature_table', 'simulate_dataset', 'load_tree', 'load_metadata', 'align_samples', 'rarefy_counts',
+           'rarefy', 'tokenize', 'split_samples', 'save_split', 'load_split', 'MicrobiomeDataset', 'find_real_data']
 
 # %% ../nbs/00_data.ipynb #3cd694db
 @dataclass
@@ -168,6 +168,17 @@ def load_table(path,  # BIOM (HDF5 or JSON) or QIIME 2 `FeatureTable[Frequency]`
                              f"(e.g. {missing[:3]}); use the rep-seqs made with this table")
         table.sequences = np.array([clean_sequence(seqs[f]) for f in table.feature_ids], dtype=object)
     return table
+
+# %% ../nbs/00_data.ipynb #76b1b9b4
+def as_feature_table(table,  # FeatureTable, path (BIOM / .qza), `biom.Table`, or samples x features DataFrame of counts
+                     sequences=None,  # for a path: FASTA / rep-seqs.qza when feature IDs are not sequences
+                    ) -> FeatureTable:
+    "`table` as a `FeatureTable`, loading it with `load_table` when it is a path."
+    if isinstance(table, FeatureTable): return table
+    if isinstance(table, (str, Path)): return load_table(table, sequences)
+    if isinstance(table, pd.DataFrame): return FeatureTable.from_dataframe(table)
+    if hasattr(table, 'matrix_data'): return FeatureTable.from_biom(table)
+    raise TypeError(f"expected a FeatureTable, a table path, a biom.Table or a samples x features DataFrame, got {type(table).__name__}")
 
 # %% ../nbs/00_data.ipynb #aa12cf05
 def _random_tree(n_tips, rng):

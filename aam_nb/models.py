@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_models.ipynb #a3087448
 from __future__ import annotations
-import json, math, warnings
+import json, math
 from dataclasses import dataclass, asdict, fields
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint

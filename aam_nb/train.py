@@ -4,14 +4,14 @@
 
 # %% ../nbs/03_training.ipynb #8feab900
 from __future__ import annotations
-import io, json, math, os, time, warnings, zipfile, pickle
-from dataclasses import dataclass, field
+import json, math, os, time, warnings, zipfile, pickle
+from dataclasses import dataclass
 from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
 from torch.utils.data import DataLoader, Dataset, Sampler
 from tqdm.auto import tqdm
-from .data import (FeatureTable, MicrobiomeDataset, load_table, load_tree, load_metadata, align_samples,
+from .data import (FeatureTable, MicrobiomeDataset, as_feature_table, load_tree, load_metadata, align_samples,
                          split_samples, save_split, load_split, tokenize)
 from .unifrac import TreeMatrices, BatchUniFrac, PrecomputedUniFrac, load_distance_matrix
 from .models import (EncoderConfig, SequenceEncoder, SequencePredictor, compute_losses, PretrainMetrics,
@@ -167,7 +167,11 @@ class Objective:
 def _autocast(device, bf16):
     return torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=bf16)
 
-def _average(sums: dict, n: int) -> dict: return {k: v / max(n, 1) for k, v in sums.items()}
+def _accumulate(sums: dict, losses: dict, B: int):
+    "Add a batch's losses (weighted by its size) on the device: a float() per batch would wait for the GPU every step."
+    for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + v.detach().double() * B
+
+def _average(sums: dict, n: int) -> dict: return {k: float(v) / max(n, 1) for k, v in sums.items()}
 
 def train_epoch(model: nn.Module,  # the model (set to train mode here)
                 loader,  # training DataLoader
@@ -195,7 +199,7 @@ def train_epoch(model: nn.Module,  # the model (set to train mode here)
             losses = objective.losses(out, batch)
         (losses['total'] / grad_accum).backward()
         B = batch['mask'].shape[0]; n += B
-        for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + float(v.detach()) * B
+        _accumulate(sums, losses, B)
         if (i + 1) % grad_accum == 0 or i + 1 == n_batches:
             if lr_fn is not None:
                 for g in optimizer.param_groups: g['lr'] = lr_fn(step)
@@ -224,7 +228,7 @@ def validate_epoch(model: nn.Module,  # the model (set to eval mode here)
                 out = model(batch, generator=gen, mask_nucleotides=objective.mask_val)
                 losses = objective.losses(out, batch)
             B = batch['mask'].shape[0]; n += B
-            for k, v in losses.items(): sums[k] = sums.get(k, 0.0) + float(v) * B
+            _accumulate(sums, losses, B)
             metrics.update(out, batch)
     res = _average(sums, n) | metrics.compute()
     return (res, metrics) if collect else res
@@ -389,7 +393,7 @@ def fit(model: nn.Module,  # SequenceEncoder or SequencePredictor
         bar.set_postfix(train=f"{train_losses['total']:.4g}", val=f"{val['total']:.4g}", lr=f"{row['lr']:.2e}")
         if main:
             ckpt_state = dict(state, epoch=epoch, global_step=step, best_loss=early.best, best_epoch=early.best_epoch,
-                              history=history, metrics={k: v for k, v in row.items()}, early_stopping=early.state_dict(),
+                              history=history, metrics=dict(row), early_stopping=early.state_dict(),
                               stopped_early=stopped)
             if improved: save_checkpoint(out/'best.pt', model, optimizer, **ckpt_state)
             save_checkpoint(out/'last.pt', model, optimizer, **ckpt_state)
@@ -456,9 +460,9 @@ def predict_dataset(model: SequencePredictor,  # trained predictor
     return pd.DataFrame(rows)
 
 # %% ../nbs/03_training.ipynb #4fa1ff8b
-def _as_table(table, sequences=None, rarefy_depth=None) -> FeatureTable:
-    "A loaded table without the samples too shallow to rarefy to `rarefy_depth` (with a warning)."
-    table = table if isinstance(table, FeatureTable) else load_table(table, sequences)
+def _training_table(table, sequences=None, rarefy_depth=None) -> FeatureTable:
+    "The table, without the samples too shallow to rarefy to `rarefy_depth` (with a warning)."
+    table = as_feature_table(table, sequences)
     if rarefy_depth:
         low = np.asarray(table.counts.sum(axis=1)).ravel() < rarefy_depth
         if low.all(): raise ValueError(f"{table.source}: no sample has {rarefy_depth} reads; choose a smaller rarefy_depth")
@@ -475,6 +479,20 @@ def _resolve_split(ids, split, val_frac, test_frac, seed) -> dict:
     return {k: list(split.get(k, [])) for k in ('train', 'val', 'test')}
 
 def _write_json(path: Path, obj): path.write_text(json.dumps(obj, indent=1, default=str))
+
+class _Reindexed:
+    "A UniFrac target function for a sub-table: maps the sub-table's feature columns back to the full table's."
+    def __init__(self, fn, cols): self.fn, self.cols = fn, np.asarray(cols)
+    def __call__(self, sample_ids, counts, feature_index): return self.fn(sample_ids, counts, self.cols[np.asarray(feature_index)])
+
+def _split_dataset(table: FeatureTable, ids, cfg: EncoderConfig, tokens: torch.Tensor, train: bool, targets=None,
+                   target_fn=None, random_token_limit=False, rarefy_depth=None, rarefy_each_epoch=False, seed=0):
+    "Samples `ids` of `table` as a dataset; tokens (tokenized once for the table) and UniFrac targets keep the table's feature order."
+    t = table.subset(ids); col = pd.Index(table.feature_ids).get_indexer(t.feature_ids)
+    return MicrobiomeDataset(t, cfg.max_bp, cfg.token_limit, targets=None if targets is None else targets[table.sample_index(ids)],
+                             tokens=tokens[col], unifrac=None if target_fn is None else _Reindexed(target_fn, col),
+                             random_token_limit=random_token_limit and train, rarefy_depth=rarefy_depth,
+                             rarefy_each_epoch=rarefy_each_epoch and train, seed=seed)
 
 def pretrain(table,  # feature table: path (BIOM / .qza) or `FeatureTable`
              tree,  # rooted tree: path (Newick / .qza) or `skbio.TreeNode`
@@ -498,7 +516,7 @@ def pretrain(table,  # feature table: path (BIOM / .qza) or `FeatureTable`
             ) -> FitResult:
     "Stage 1: pre-train a `SequenceEncoder` on UniFrac + masked nucleotides; writes the run dir and `best.pt`."
     out = check_out_dir(out_dir, fit_kwargs.get('resume', False), fit_kwargs.get('overwrite', False))
-    table = _as_table(table, sequences, rarefy_depth)
+    table = _training_table(table, sequences, rarefy_depth)
     if distance_matrix is not None:
         dm = distance_matrix if hasattr(distance_matrix, 'ids') else load_distance_matrix(distance_matrix)
         target_fn = PrecomputedUniFrac(dm); target_fn.check(table.sample_ids)
@@ -509,13 +527,9 @@ def pretrain(table,  # feature table: path (BIOM / .qza) or `FeatureTable`
     cfg = config or EncoderConfig()
     sp_ = _resolve_split(table.sample_ids, split, val_frac, 0.0, seed)
     tokens = tokenize(table.sequences, cfg.max_bp)
-    def dataset(ids, train):
-        t = table.subset(ids)
-        col = pd.Index(table.feature_ids).get_indexer(t.feature_ids)
-        return MicrobiomeDataset(t, cfg.max_bp, cfg.token_limit, unifrac=_Reindexed(target_fn, col), tokens=tokens[col],
-                                 random_token_limit=random_token_limit and train, rarefy_depth=rarefy_depth,
-                                 rarefy_each_epoch=rarefy_each_epoch and train, seed=seed)
-    train_ds, val_ds = dataset(sp_['train'], True), dataset(sp_['val'], False)
+    data = dict(target_fn=target_fn, random_token_limit=random_token_limit, rarefy_depth=rarefy_depth,
+                rarefy_each_epoch=rarefy_each_epoch, seed=seed)
+    train_ds, val_ds = (_split_dataset(table, sp_[k], cfg, tokens, k == 'train', **data) for k in ('train', 'val'))
     torch.manual_seed(seed)  # initial weights from `seed`, whatever ran before in this process
     model = SequenceEncoder(cfg)
     if not fit_kwargs.get('resume'):
@@ -529,11 +543,6 @@ def pretrain(table,  # feature table: path (BIOM / .qza) or `FeatureTable`
                obj, out, seed=seed, extra_state={'kind': 'encoder', 'model_config': cfg.to_dict(),
                                                  'preprocess': {'max_bp': cfg.max_bp, 'token_limit': cfg.token_limit, 'rarefy_depth': rarefy_depth or 0}},
                **fit_kwargs)
-
-class _Reindexed:
-    "A UniFrac target function for a sub-table: maps the sub-table's feature columns back to the full table's."
-    def __init__(self, fn, cols): self.fn, self.cols = fn, np.asarray(cols)
-    def __call__(self, sample_ids, counts, feature_index): return self.fn(sample_ids, counts, self.cols[np.asarray(feature_index)])
 
 # %% ../nbs/03_training.ipynb #4a48bb95
 def load_encoder(encoder  # a SequenceEncoder, a checkpoint path / run dir, or a checkpoint dict
@@ -575,7 +584,7 @@ def train_predictor(table,  # feature table: path or `FeatureTable`
     "Stage 2: train a `SequencePredictor` for `column`; writes the run dir, `best.pt` and `val_predictions.tsv`."
     resume = fit_kwargs.get('resume', False)
     out = check_out_dir(out_dir, resume, fit_kwargs.get('overwrite', False))
-    table = _as_table(table, sequences, rarefy_depth)
+    table = _training_table(table, sequences, rarefy_depth)
     y = load_metadata(metadata, column, classification)
     table, y = align_samples(table, y)
     if encoder is None:
@@ -603,13 +612,9 @@ def train_predictor(table,  # feature table: path or `FeatureTable`
         tree_ = tree if hasattr(tree, 'postorder') else load_tree(tree, table.feature_ids)
         target_fn = BatchUniFrac(TreeMatrices(tree_, table.feature_ids))
     tokens = tokenize(table.sequences, cfg.max_bp)
-    def dataset(ids, train):
-        t = table.subset(ids); col = pd.Index(table.feature_ids).get_indexer(t.feature_ids)
-        return MicrobiomeDataset(t, cfg.max_bp, cfg.token_limit, targets=targets[table.sample_index(ids)], tokens=tokens[col],
-                                 unifrac=None if target_fn is None else _Reindexed(target_fn, col),
-                                 random_token_limit=random_token_limit and train, rarefy_depth=rarefy_depth,
-                                 rarefy_each_epoch=rarefy_each_epoch and train, seed=seed)
-    datasets = {k: dataset(sp_[k], k == 'train') for k in ('train', 'val', 'test') if sp_[k]}
+    data = dict(targets=targets, target_fn=target_fn, random_token_limit=random_token_limit, rarefy_depth=rarefy_depth,
+                rarefy_each_epoch=rarefy_each_epoch, seed=seed)
+    datasets = {k: _split_dataset(table, sp_[k], cfg, tokens, k == 'train', **data) for k in ('train', 'val', 'test') if sp_[k]}
     torch.manual_seed(seed)  # the predictor's initial weights from `seed`, whatever ran before in this process
     model = SequencePredictor(enc, n_classes=len(labels) if classification else None, n_layers=n_layers, freeze_base=freeze_base,
                               dropout=head_dropout)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
-from .data import FeatureTable, load_tree
+from .data import as_feature_table, load_tree
 
 # %% auto #0
 __all__ = ['METRICS', 'TreeMatrices', 'unifrac_from_counts', 'unifrac_matrix', 'faith_pd', 'BatchUniFrac', 'load_distance_matrix',
@@ -95,19 +95,13 @@ def unifrac_from_counts(counts,  # samples x features counts (scipy sparse or nu
     return (d + d.T) / 2  # exact symmetry despite float rounding
 
 # %% ../nbs/01_unifrac.ipynb #ecd8dd7a
-def _as_table(table) -> FeatureTable:
-    if isinstance(table, FeatureTable): return table
-    if isinstance(table, pd.DataFrame): return FeatureTable.from_dataframe(table)
-    if hasattr(table, 'matrix_data'): return FeatureTable.from_biom(table)
-    raise TypeError(f"expected a FeatureTable, biom.Table or samples x features DataFrame, got {type(table).__name__}")
-
 def unifrac_matrix(table,  # `FeatureTable`, `biom.Table`, or samples x features DataFrame of counts
                    tree,  # `skbio.TreeNode` or path to a rooted Newick / .qza tree; tips must cover the features
                    metric: str = 'unweighted',  # 'unweighted', 'weighted_normalized' or 'weighted_unnormalized'
                   ):
     "Exact UniFrac distances between all samples of `table`, as a `skbio.DistanceMatrix`."
     from skbio import DistanceMatrix
-    table = _as_table(table)
+    table = as_feature_table(table)
     tm = TreeMatrices(tree, table.feature_ids)
     d = unifrac_from_counts(table.counts, tm, metric)
     return DistanceMatrix(d, list(map(str, table.sample_ids)), validate=False)
@@ -116,7 +110,7 @@ def faith_pd(table,  # `FeatureTable`, `biom.Table`, or samples x features DataF
              tree,  # `skbio.TreeNode` or path to a rooted tree
             ) -> pd.Series:
     "Faith's phylogenetic diversity of each sample: the branch length its ASVs span, root included."
-    table = _as_table(table)
+    table = as_feature_table(table)
     tm = TreeMatrices(tree, table.feature_ids)
     P = (table.counts @ tm.A) > 0
     return pd.Series(np.asarray(P @ tm.lengths).ravel(), index=table.sample_ids, name='faith_pd')
@@ -133,7 +127,7 @@ class BatchUniFrac:
 
     def __call__(self, sample_ids, counts, feature_index):
         sub = _SubTree(self.tm, np.asarray(feature_index))
-        return torch.from_numpy(unifrac_from_counts(sp.csr_matrix(counts), sub, self.metric)).float()
+        return torch.from_numpy(unifrac_from_counts(counts, sub, self.metric)).float()
 
 class _SubTree:
     "The rows of a `TreeMatrices` for some features (a view; no copy of the tree)."

@@ -7,7 +7,6 @@ markdown with nbconvert, and rewrites links relative to nbs/ (images/x.png -> nb
 work from the repo root. Output images, if any, go to README_files/.
 """
 import os, re, sys
-from pathlib import Path
 
 import nbformat
 from execnb.nbio import read_nb, nb2str
