@@ -132,7 +132,9 @@ class SampleEncoder(nn.Module):
         self.pool = AttentionPooling(d)
 
     def forward(self, asv_embeddings, asv_index, counts, keep):  # [U, D], [B, S], [B, S], [B, S]
-        x = asv_embeddings[asv_index]  # each unique ASV encoded once, gathered into every slot that holds it
+        # each unique ASV encoded once, gathered into every slot that holds it. F.embedding, not asv_embeddings[asv_index]:
+        # the backward of advanced indexing adds with CPU atomics, so gradients (and runs) differed in the last bits
+        x = F.embedding(asv_index, asv_embeddings)
         depth = counts.sum(1, keepdim=True).clamp_min(1)
         ab = torch.stack([torch.log1p(counts), counts / depth], -1)
         base = self.body(x + self.abundance(ab), keep)
