@@ -10,7 +10,7 @@ install:
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e ".[dev]"
 
-# Both training stages and a prediction on the bundled synthetic data (a few minutes on 2 cores).
+# Both training stages, predictions and the baselines on the bundled real oral-age data (about 7 minutes on 2 cores).
 demo: install
 	bash scripts/demo.sh $(RUN)
 
@@ -39,4 +39,4 @@ docs-check: install
 
 # Regenerate the bundled demo data (it is committed; this shows how it was made).
 data: install
-	$(PY) -c "from aam_nb.data import simulate_dataset; simulate_dataset('data', seed=0, overwrite=True)"
+	$(PY) -c "from aam_nb.synthetic import simulate_dataset; simulate_dataset('data', seed=0, overwrite=True)"

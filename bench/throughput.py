@@ -67,7 +67,8 @@ def reply(obj): print(json.dumps(obj), flush=True)
 def serve_path(args):
     "Child mode: set up one path, then run one training step per 'step' line on stdin; 'done' reports and exits."
     import numpy as np, torch
-    from aam_nb.data import load_table, load_tree, MicrobiomeDataset
+    from aam_nb.data import load_table, load_tree
+    from aam_nb.dataset import MicrobiomeDataset
     from aam_nb.unifrac import TreeMatrices, BatchUniFrac
     from aam_nb.models import EncoderConfig, SequenceEncoder, compute_losses
     if args.threads: torch.set_num_threads(args.threads)

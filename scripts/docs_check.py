@@ -19,11 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 NBS, PROC, OUT = ROOT/'nbs', ROOT/'_proc', ROOT/'.docs_check'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 # names whose show_doc entry (heading + signature) each library page must show
-API = {'00_data': ['load_table', 'load_tree', 'load_metadata', 'MicrobiomeDataset'],
+API = {'00_data': ['load_table', 'load_tree', 'load_metadata', 'split_samples'],
+       '00a_dataset': ['tokenize', 'MicrobiomeDataset'],
+       '00b_synthetic': ['simulate_dataset'],
        '01_unifrac': ['unifrac_matrix', 'faith_pd', 'BatchUniFrac'],
        '02_models': ['SequenceEncoder', 'SequencePredictor', 'compute_losses'],
-       '03_training': ['train_epoch', 'validate_epoch', 'fit', 'pretrain', 'train_predictor', 'lr_at', 'EarlyStopping'],
-       '04_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_predict', 'predict']}
+       '03_training': ['train_epoch', 'validate_epoch', 'fit', 'FitOptions', 'lr_at', 'EarlyStopping'],
+       '03a_runtime': ['default_device', 'autocast', 'seeded'],
+       '03b_checkpoint': ['save_checkpoint', 'load_checkpoint', 'model_from_checkpoint'],
+       '04_stages': ['pretrain', 'train_predictor', 'PretrainOptions', 'PredictorOptions', 'setup_run'],
+       '05_evaluate': ['predict', 'random_forest_baseline', 'mean_baseline'],
+       '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_predict', 'aam_nb_baseline']}
 TUTORIAL, MIN_TUTORIAL_IMAGES = 'tutorials/oral_age.ipynb', 3
 failures = []
 
