@@ -1,36 +1,36 @@
 #!/usr/bin/env bash
-# The main job on the bundled synthetic data (data/, made by aam_nb.data.simulate_dataset):
+# The main job on the real oral-age data bundled in data/oral_age (2537 saliva samples, 5574 ASVs):
 # stage 1 pre-training, stage 2 with a frozen and a fine-tuned encoder, predictions from the
-# checkpoint alone, and the random-forest baseline on the same split. Never overwrites a run:
-# if the run folder exists, a numbered one next to it is used.
+# checkpoint alone, the random forest and the training mean, all on one split grouped by subject
+# (subject_proxy), so the 20% test samples are people no model has seen. Prints one small table.
+# Never overwrites a run: if the run folder exists, a numbered one next to it is used.
 set -euo pipefail
 run=${1:-runs/demo}
 base=$run; i=2
 while [ -e "$run" ]; do run="$base-$i"; i=$((i+1)); done
-data=data
+d=data/oral_age
+table=$d/oral_2550.biom; tree=$d/oral_tree.nwk; meta=$d/oral_2550_map.txt
 model=(--max_bp 100 --embedding_dim 64 --heads 4 --asv_layers 1 --sample_layers 2 --batch_size 16)
-train=(--lr 1e-3 --warmup_steps 50 --patience 10)
+start=$(date +%s)
 
 echo "== stage 1: pre-training the encoder (UniFrac + masked nucleotides) -> $run/pretrain"
-aam_nb_pretrain --table $data/table.biom --tree $data/tree.nwk --out $run/pretrain "${model[@]}" "${train[@]}" --epochs 12
+echo "   split grouped by subject_proxy: 70% train, 10% validation, 20% test people (never seen by either stage)"
+aam_nb_pretrain --table $table --tree $tree --metadata $meta --group_column subject_proxy --val_frac 0.1 --test_frac 0.2 \
+  --out $run/pretrain "${model[@]}" --lr 1e-3 --warmup_steps 200 --epochs 8 --no_progress
 
 echo "== stage 2: age, frozen encoder -> $run/frozen"
-aam_nb_train --table $data/table.biom --metadata $data/metadata.tsv --column age --out $run/frozen \
-  --encoder $run/pretrain --freeze_base --split $run/pretrain/split.json --batch_size 16 "${train[@]}" --epochs 60
+aam_nb_train --table $table --metadata $meta --column age --group_column subject_proxy --split $run/pretrain/split.json \
+  --encoder $run/pretrain --freeze_base --out $run/frozen --batch_size 16 --lr 1e-3 --warmup_steps 200 --patience 15 --epochs 80 --no_progress
 
 echo "== stage 2: age, fine-tuned encoder -> $run/finetune"
-aam_nb_train --table $data/table.biom --metadata $data/metadata.tsv --column age --out $run/finetune \
-  --encoder $run/pretrain --split $run/pretrain/split.json --batch_size 16 "${train[@]}" --epochs 8
+aam_nb_train --table $table --metadata $meta --column age --group_column subject_proxy --split $run/pretrain/split.json \
+  --encoder $run/pretrain --out $run/finetune --batch_size 16 --lr 3e-4 --warmup_steps 200 --patience 3 --epochs 6 --no_progress
 
-echo "== predictions for every sample from the fine-tuned checkpoint -> $run/predictions.tsv"
-aam_nb_predict --checkpoint $run/finetune/best.pt --table $data/table.biom --out $run/predictions.tsv \
-  --metadata $data/metadata.tsv
+echo "== predictions for every sample from the fine-tuned checkpoint alone -> $run/predictions.tsv"
+aam_nb_predict --checkpoint $run/finetune/best.pt --table $table --out $run/predictions.tsv --metadata $meta
 
-echo "== random-forest baseline on the same split -> $run/finetune/rf_metrics.json"
-aam_nb_baseline --table $data/table.biom --metadata $data/metadata.tsv --column age --out $run/finetune
+echo "== random forest and training mean on the same split -> $run/baseline"
+aam_nb_baseline --table $table --metadata $meta --column age --split $run/pretrain/split.json --group_column subject_proxy --out $run/baseline
 
 echo
-echo "Results are in $run:"
-echo "  pretrain/  frozen/  finetune/   best.pt, history.csv, loss_curve.png (+ val_predictions.tsv in stage 2)"
-echo "  predictions.tsv                 predictions for every sample"
-echo "  finetune/rf_metrics.json        the random forest on the same validation samples"
+python3 scripts/demo_summary.py $run $(( $(date +%s) - start ))

@@ -1,0 +1,21 @@
+"""The demo's one small table: test MAE of each model on the grouped split's test people, and where the plots are."""
+import json, sys
+from pathlib import Path
+import pandas as pd
+from aam_nb.models import regression_metrics
+
+run, seconds = Path(sys.argv[1]), float(sys.argv[2])
+split = json.loads((run/'pretrain/split.json').read_text())
+rows = {}
+for name, f in (('aam_nb, fine-tuned encoder', run/'finetune/test_predictions.tsv'), ('aam_nb, frozen encoder', run/'frozen/test_predictions.tsv'),
+                ('random forest (500 trees)', run/'baseline/rf_predictions.tsv')):
+    p = pd.read_csv(f, sep='\t')
+    assert set(p['sample_id']) == set(split['test']), f"{f} does not cover the test samples"
+    rows[name] = regression_metrics(p['truth'], p['prediction'])
+rows['training mean'] = json.loads((run/'baseline/rf_metrics.json').read_text())['training_mean']
+table = pd.DataFrame(rows).T[['mae', 'rmse', 'r2']].round(2)
+print(f"Test samples: {len(split['test'])} from people (subject_proxy groups) that neither stage trained or validated on.")
+print(table.to_string())
+print(f"\nLoss curves: {run}/pretrain/loss_curve.png, {run}/frozen/loss_curve.png, {run}/finetune/loss_curve.png")
+print(f"Predictions: {run}/predictions.tsv (every sample); per run: test_predictions.tsv, val_predictions.tsv")
+print(f"Demo wall time: {seconds / 60:.1f} min")
