@@ -6,6 +6,11 @@ from aam_nb.models import regression_metrics
 
 run, seconds = Path(sys.argv[1]), float(sys.argv[2])
 split = json.loads((run/'pretrain/split.json').read_text())
+subject = pd.read_csv('data/oral_age/oral_2550_map.txt', sep='\t',
+                      dtype=str).set_index('#SampleID')['subject_proxy']
+for a, b in (('train', 'val'), ('train', 'test'), ('val', 'test')):  # the split is grouped: no person on two sides
+    shared = set(subject[split[a]]) & set(subject[split[b]])
+    assert not shared, f"subject_proxy {sorted(shared)[:3]} on both {a} and {b}"
 rows = {}
 for name, f in (('aam_nb, fine-tuned encoder', run/'finetune/test_predictions.tsv'), ('aam_nb, frozen encoder', run/'frozen/test_predictions.tsv'),
                 ('random forest (500 trees)', run/'baseline/rf_predictions.tsv')):
@@ -14,7 +19,8 @@ for name, f in (('aam_nb, fine-tuned encoder', run/'finetune/test_predictions.ts
     rows[name] = regression_metrics(p['truth'], p['prediction'])
 rows['training mean'] = json.loads((run/'baseline/rf_metrics.json').read_text())['training_mean']
 table = pd.DataFrame(rows).T[['mae', 'rmse', 'r2']].round(2)
-print(f"Test samples: {len(split['test'])} from people (subject_proxy groups) that neither stage trained or validated on.")
+print(f"Test samples: {len(split['test'])} from {subject[split['test']].nunique()} people (subject_proxy groups) that neither stage "
+      "trained or validated on (checked: no subject_proxy on two sides of the split).")
 print(table.to_string())
 print(f"\nLoss curves: {run}/pretrain/loss_curve.png, {run}/frozen/loss_curve.png, {run}/finetune/loss_curve.png")
 print(f"Predictions: {run}/predictions.tsv (every sample); per run: test_predictions.tsv, val_predictions.tsv")
