@@ -14,9 +14,10 @@ install:
 demo: install
 	bash scripts/demo.sh $(RUN)
 
-# nbdev_test over every notebook, the real-data `slow` cells included.
+# nbdev_test over every notebook, the real-data `slow` cells included. One torch thread per notebook worker
+# (nbdev runs one worker per core): more threads than cores make OpenMP spin and small models crawl.
 test: install
-	nbdev_test --flags slow --timing --do_print
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} nbdev_test --flags slow --timing --do_print
 
 # CI also fails when the package is out of step with the notebooks, or notebooks are not clean.
 check-sync: install
@@ -31,6 +32,7 @@ readme: install
 bench: install
 	$(PY) bench/unifrac.py
 	$(PY) bench/throughput.py
+	$(PY) bench/scaling.py
 	$(PY) bench/frozen.py
 
 # Renders the docs without Quarto (nbconvert) and checks the pages in headless Chromium.

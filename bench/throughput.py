@@ -1,41 +1,40 @@
-"""Stage-1 training throughput on the real oral data: batch dedup + pad-to-batch-max vs the naive layout.
+"""Stage-1 training throughput on the real oral data: today's eager float32 step vs the fastest path aam_nb offers.
 
 What it measures
 ----------------
-Training samples per second of the stage-1 step loop (collate incl. per-batch UniFrac targets, forward with
-nucleotide masking, `compute_losses` with unifrac + nucleotide weights 1, backward, gradient clipping at 1.0
-as in `train_epoch`, AdamW step) for `SequenceEncoder(EncoderConfig(max_bp=100, token_limit=256,
+Training samples per second of the stage-1 step loop as `train_epoch` runs it (collate incl. per-batch UniFrac
+targets, per-batch seeded nucleotide masks, forward, `compute_losses` with unifrac + nucleotide weights 1,
+backward, gradient clipping at 1.0, AdamW step) for `SequenceEncoder(EncoderConfig(max_bp=100, token_limit=256,
 embedding_dim=128, heads=4, asv_layers=2, sample_layers=2))` at batch 8 on CPU, for two paths:
 
-* fast:  `MicrobiomeDataset(oral, max_bp=100, token_limit=256, unifrac=BatchUniFrac(...))` (defaults: each unique
-         ASV of a batch encoded once, batch padded to its largest sample);
-* naive: the same dataset with `dedup=False, pad_to=256` (every one of the 8 x 256 ASV slots encoded, padding included).
+* eager: the step as it was before issue 11: PyTorch's `nn.TransformerEncoderLayer` (`use_torch_layers`), float32,
+         no compilation, glibc's default allocator settings;
+* fast:  the model's own `EncoderLayer` (same weights, same function, fewer copies), bf16 autocast
+         (`FitOptions(bf16=True)`: projections and feed-forward on AMX, attention and losses in float32), optionally
+         `torch.compile` of the transformer stacks (`--fast-compile`, `FitOptions(compile=True)`); with bf16 on CPU,
+         oneDNN's primitive cache bounded as `fit` bounds it (`aam_nb.runtime.bound_onednn_cache`), which keeps
+         the peak memory of a run from growing with every new batch shape.
 
-Both paths start from the same weights (same seed; a checksum is compared) and see the same batches (same sample
-indices, drawn with --seed; the naive path's batches are the first of the fast path's). Each path does `--warmup`
-untimed steps, then `--steps` (fast) / `--naive-steps` (naive) timed steps; wall time and process CPU time are
-taken per step.
+Both paths start from the same weights (same seed; a checksum is compared), see the same batches and the same
+masks (per-batch seeds). Each does `--warmup` untimed steps (compilation happens there and is timed separately),
+then `--steps` timed steps; wall and process CPU time are taken per step. Each path runs in its own subprocess
+(its own peak RSS, its own allocator setting); the parent drives both step by step and interleaves their timed
+steps (one at a time, never concurrently), so that load from other jobs falls on both alike.
 
-Each path runs in its own subprocess, which reads its own peak RSS (`resource.getrusage(RUSAGE_SELF).ru_maxrss`),
-so the two peaks are separate. The parent drives both children step by step and interleaves their timed steps
-evenly (one at a time, never concurrently), so that load from other jobs on a shared machine falls on both paths
-alike; `--sequential` runs the fast path to the end first instead.
+Equivalence: each path's losses at every step (same batch, same masks; the weights drift apart only by the
+rounding of bf16), and an eval-mode forward without masking on the first batch at the initial weights; the JSON
+reports the largest relative difference of the fast path's losses from eager's.
 
-As an equivalence check, before training each child runs one eval-mode forward without masking on the first batch
-and reports the UniFrac loss (it should agree between the paths up to float rounding), plus the first training
-step's losses (these differ a little: masks and dropout draws depend on the token layout).
+Run from the repository root (about 3 minutes with the defaults on a loaded 2-core CPU):
 
-Run from the repository root (about 3 minutes with the defaults on 2 CPU cores):
+    python bench/throughput.py --threads 1
+    python bench/throughput.py --threads 1 --fast-compile        # also torch.compile (adds ~1 min of compilation)
 
-    python bench/throughput.py                   # fast 20 steps, naive 3 steps, 2 warmup steps each
-    python bench/throughput.py --steps 40 --naive-steps 5 --threads 2
+On a machine shared with other jobs, torch's default thread count can oversubscribe the cores; `--threads 1`
+avoids that. Check `loadavg_*` in the output.
 
-On a machine shared with other jobs, torch's default thread count can oversubscribe the cores (OpenMP threads
-spin while waiting for a descheduled sibling), which slows the small kernels of the fast path far more than the
-naive path's large ones and understates the speedup; `--threads 1` avoids that. Check `loadavg_*` in the output.
-
-Prints exactly one JSON line on stdout (samples_per_s, naive_samples_per_s, speedup, peak_rss_mb,
-naive_peak_rss_mb, ...); progress goes to stderr.
+Prints exactly one JSON line on stdout (eager_samples_per_s, fast_samples_per_s, fast_over_eager, peak RSS of
+both, fast_options, ...); progress goes to stderr.
 """
 from __future__ import annotations
 import argparse, json, os, resource, subprocess, sys, time
@@ -64,30 +63,40 @@ def log(*a): print(*a, file=sys.stderr, flush=True)
 def reply(obj): print(json.dumps(obj), flush=True)
 
 
+def path_options(args, name) -> dict:
+    if name == 'eager': return {'layers': 'torch', 'bf16': False, 'compile': False, 'onednn_cache_capacity': os.environ.get('ONEDNN_PRIMITIVE_CACHE_CAPACITY', 'default')}
+    bf16 = not args.fast_fp32
+    cap = os.environ.get('ONEDNN_PRIMITIVE_CACHE_CAPACITY', '0' if bf16 else 'default')
+    return {'layers': 'aam_nb', 'bf16': bf16, 'compile': args.fast_compile, 'onednn_cache_capacity': cap}
+
+
 def serve_path(args):
     "Child mode: set up one path, then run one training step per 'step' line on stdin; 'done' reports and exits."
     import numpy as np, torch
+    import aam_nb
     from aam_nb.data import load_table, load_tree
     from aam_nb.dataset import MicrobiomeDataset
     from aam_nb.unifrac import TreeMatrices, BatchUniFrac
-    from aam_nb.models import EncoderConfig, SequenceEncoder, compute_losses
+    from aam_nb.models import EncoderConfig, SequenceEncoder, compute_losses, use_torch_layers, compile_stacks
+    from aam_nb.runtime import autocast, batch_seed, bound_onednn_cache
     if args.threads: torch.set_num_threads(args.threads)
-    name = args.path; naive = name == 'naive'
+    name = args.path; o = path_options(args, name)
+    if o['bf16']: bound_onednn_cache()  # as fit does for bf16 on CPU (before oneDNN's first use)
     t0 = time.perf_counter()
     p = real_data_paths()
     oral = load_table(p['table'])
     tm = TreeMatrices(load_tree(p['tree'], oral.feature_ids), oral.feature_ids)
-    ds = MicrobiomeDataset(oral, max_bp=args.max_bp, token_limit=args.token_limit, unifrac=BatchUniFrac(tm),
-                           **(dict(dedup=False, pad_to=args.token_limit) if naive else {}))
+    ds = MicrobiomeDataset(oral, max_bp=args.max_bp, token_limit=args.token_limit, unifrac=BatchUniFrac(tm))
     B = args.batch_size
     order = np.random.default_rng(args.seed).permutation(len(ds))
-    n_batches = args.warmup + max(args.steps, args.naive_steps)
+    n_batches = args.warmup + args.steps
     if n_batches * B > len(ds): sys.exit(f"{n_batches} batches of {B} need more than the {len(ds)} samples")
     batches = [order[k * B:(k + 1) * B] for k in range(n_batches)]
     cfg = EncoderConfig(max_bp=args.max_bp, token_limit=args.token_limit, embedding_dim=args.embedding_dim,
                         heads=args.heads, asv_layers=args.layers, sample_layers=args.layers)
     torch.manual_seed(args.seed)
     model = SequenceEncoder(cfg)
+    if o['layers'] == 'torch': use_torch_layers(model)
     checksum = float(sum(float(v.double().sum()) for v in model.state_dict().values()))
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.01)
     weights = {'unifrac': 1.0, 'nucleotide': 1.0}
@@ -95,44 +104,48 @@ def serve_path(args):
     # equivalence check: eval mode, no masking, first batch, initial weights
     first = ds.collate([ds[i] for i in batches[0]])
     model.eval()
-    with torch.no_grad(): out = model(first, mask_nucleotides=False)
-    eval_info = {'eval_unifrac_loss_first_batch': float(compute_losses(out, first, {'unifrac': 1.0})['unifrac']),
-                 'unifrac_target_sum_first_batch': float(first['unifrac'].double().sum())}
+    with torch.no_grad(), autocast('cpu', o['bf16']): out = model(first, mask_nucleotides=False)
+    eval_loss = float(compute_losses(out, first, {'unifrac': 1.0})['unifrac'])
     del out, first
+    t_c = time.perf_counter()
+    if o['compile']: compile_stacks(model)
     setup_s = time.perf_counter() - t0
-    log(f"[{name}] ready in {setup_s:.1f}s, torch threads {torch.get_num_threads()}, rss {rss_now_mb():.0f} MB")
+    log(f"[{name}] ready in {setup_s:.1f}s, options {o}, torch threads {torch.get_num_threads()}, rss {rss_now_mb():.0f} MB, aam_nb from {aam_nb.__file__}")
 
     model.train()
-    gen = torch.Generator().manual_seed(args.seed)
     params = [q for q in model.parameters() if q.requires_grad]
     opt.zero_grad(set_to_none=True)
-    state = {'k': 0, 'first_losses': None, 'rss_before': rss_now_mb()}
+    state = {'k': 0, 'losses': [], 'rss_before': rss_now_mb(), 'warmup_s': 0.0}
 
     def step():
         k = state['k']; idx = batches[k]
         t, c = time.perf_counter(), time.process_time()
         batch = ds.collate([ds[i] for i in idx])
-        out = model(batch, generator=gen, mask_nucleotides=True)
-        losses = compute_losses(out, batch, weights)
+        gen = torch.Generator().manual_seed(batch_seed(args.seed, 0, k))
+        torch.manual_seed(batch_seed(args.seed, 0, k, stream=1))
+        with autocast('cpu', o['bf16']):
+            out = model(batch, generator=gen, mask_nucleotides=True)
+            losses = compute_losses(out, batch, weights)
         losses['total'].backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step(); opt.zero_grad(set_to_none=True)
         dt, dc = time.perf_counter() - t, time.process_time() - c
         vals = {n: float(v.detach()) for n, v in losses.items()}
-        if state['first_losses'] is None: state['first_losses'] = vals
+        state['losses'].append(vals)
+        if k < args.warmup: state['warmup_s'] += dt
         state['k'] += 1
-        rows, slots = int(batch['tokens'].shape[0]), int(batch['mask'].shape[1])
-        log(f"[{name}] step {k}: {dt:.3f}s wall, {dc:.3f}s cpu, {rows} ASV rows x {slots} slots, loss {vals['total']:.4f}")
-        return {'k': k, 'wall_s': dt, 'cpu_s': dc, 'rows': rows, 'slots': slots}
+        log(f"[{name}] step {k}: {dt:.3f}s wall, {dc:.3f}s cpu, {int(batch['tokens'].shape[0])} ASV rows, loss {vals['total']:.4f}")
+        return {'k': k, 'wall_s': dt, 'cpu_s': dc}
 
     reply({'ready': True, 'setup_s': setup_s})
     for line in sys.stdin:
         cmd = line.strip()
         if cmd == 'step': reply(step())
         elif cmd == 'done':
-            reply({'path': name, 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                   'rss_before_loop_mb': state['rss_before'], 'setup_s': setup_s, 'torch_threads': torch.get_num_threads(),
-                   'weights_checksum': checksum, 'first_step_losses': state['first_losses'], **eval_info})
+            reply({'path': name, 'options': o, 'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   'rss_before_loop_mb': state['rss_before'], 'setup_s': setup_s, 'warmup_s': state['warmup_s'],
+                   'torch_threads': torch.get_num_threads(), 'weights_checksum': checksum, 'losses': state['losses'],
+                   'eval_unifrac_loss_first_batch': eval_loss, 'aam_nb': aam_nb.__file__})
             return
         else: sys.exit(f"[{name}] unknown command {cmd!r}")
 
@@ -154,68 +167,60 @@ class Child:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--steps', type=int, default=20, help='timed steps of the fast path')
-    ap.add_argument('--naive-steps', type=int, default=3, help='timed steps of the naive path (it is far slower)')
-    ap.add_argument('--warmup', type=int, default=2, help='untimed steps before timing, per path')
+    ap.add_argument('--steps', type=int, default=20, help='timed steps per path')
+    ap.add_argument('--warmup', type=int, default=3, help='untimed steps before timing, per path (compilation happens here)')
     ap.add_argument('--batch-size', type=int, default=8)
     ap.add_argument('--embedding-dim', type=int, default=128)
     ap.add_argument('--heads', type=int, default=4)
     ap.add_argument('--layers', type=int, default=2, help='transformer layers per level (ASV and sample)')
     ap.add_argument('--max-bp', type=int, default=100)
-    ap.add_argument('--token-limit', type=int, default=256, help='most ASVs per sample; the naive path pads to it')
+    ap.add_argument('--token-limit', type=int, default=256, help='most ASVs per sample')
     ap.add_argument('--seed', type=int, default=0, help='seed of the weights, the batch order and the masks')
     ap.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
-    ap.add_argument('--sequential', action='store_true', help='time all fast steps, then all naive steps (no interleaving)')
-    ap.add_argument('--path', choices=['fast', 'naive'], help=argparse.SUPPRESS)  # internal child mode
+    ap.add_argument('--fast-compile', action='store_true', help='fast path: also torch.compile the transformer stacks')
+    ap.add_argument('--fast-fp32', action='store_true', help='fast path: float32 instead of bf16 autocast')
+    ap.add_argument('--sequential', action='store_true', help='time all eager steps, then all fast steps (no interleaving)')
+    ap.add_argument('--path', choices=['eager', 'fast'], help=argparse.SUPPRESS)  # internal child mode
     args = ap.parse_args()
-    if args.steps < 1 or args.naive_steps < 1: ap.error('--steps and --naive-steps must be at least 1')
+    if args.steps < 1: ap.error('--steps must be at least 1')
     if args.path: return serve_path(args)
 
     t0 = time.perf_counter(); load0 = os.getloadavg()
     argv = [a for a in sys.argv[1:] if a != '--sequential']
-    kids = {p: Child(p, argv) for p in ('fast', 'naive')}
+    kids = {p: Child(p, argv) for p in ('eager', 'fast')}
     for c in kids.values(): c.read()  # both set up (concurrently, untimed)
     for _ in range(args.warmup):
         for c in kids.values(): c.ask('step')
-    # timed steps, one at a time; interleaved evenly by position unless --sequential
-    n = {'fast': args.steps, 'naive': args.naive_steps}
-    events = [(i / n[p] if not args.sequential else (p == 'naive') + i / n[p], p) for p in n for i in range(n[p])]
-    steps = {'fast': [], 'naive': []}
-    for _, p in sorted(events): steps[p].append(kids[p].ask('step'))
+    order = [p for _ in range(args.steps) for p in kids] if not args.sequential else [p for p in kids for _ in range(args.steps)]
+    steps = {'eager': [], 'fast': []}
+    for p in order: steps[p].append(kids[p].ask('step'))
     res = {p: c.ask('done') for p, c in kids.items()}
     for c in kids.values(): c.proc.wait()
 
     def rate(st, key='wall_s'): return args.batch_size * len(st) / sum(s[key] for s in st)
     def median(xs): xs = sorted(xs); return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
-    f, nv = res['fast'], res['naive']
-    sf, sn = steps['fast'], steps['naive']
-    naive_ks = {s['k'] for s in sn}
-    same = [s for s in sf if s['k'] in naive_ks]  # the fast path on the very batches the naive path timed
+    e, f = res['eager'], res['fast']
+    rel = [abs(lf[k] - le[k]) / max(abs(le[k]), 1e-12) for le, lf in zip(e['losses'], f['losses']) for k in le]
     out = {
-        'samples_per_s': round(rate(sf), 3), 'naive_samples_per_s': round(rate(sn), 3),
-        'speedup': round(rate(sf) / rate(sn), 2),
-        'speedup_same_batches': round(rate(same) / rate(sn), 2) if len(same) == len(sn) else None,
-        'speedup_cpu_time': round(rate(sf, 'cpu_s') / rate(sn, 'cpu_s'), 2),
-        'peak_rss_mb': round(f['peak_rss_mb'], 1), 'naive_peak_rss_mb': round(nv['peak_rss_mb'], 1),
-        'rss_before_loop_mb': round(f['rss_before_loop_mb'], 1), 'naive_rss_before_loop_mb': round(nv['rss_before_loop_mb'], 1),
-        'steps': len(sf), 'naive_steps': len(sn), 'warmup_steps': args.warmup,
-        'interleaved': not args.sequential,
-        'step_s_median': round(median([s['wall_s'] for s in sf]), 4), 'naive_step_s_median': round(median([s['wall_s'] for s in sn]), 4),
-        'mean_encoded_asv_rows': round(sum(s['rows'] for s in sf) / len(sf), 1),
-        'naive_mean_encoded_asv_rows': round(sum(s['rows'] for s in sn) / len(sn), 1),
-        'mean_slots': round(sum(s['slots'] for s in sf) / len(sf), 1),
+        'eager_samples_per_s': round(rate(steps['eager']), 3), 'fast_samples_per_s': round(rate(steps['fast']), 3),
+        'fast_over_eager': round(rate(steps['fast']) / rate(steps['eager']), 3),
+        'fast_over_eager_cpu_time': round(rate(steps['fast'], 'cpu_s') / rate(steps['eager'], 'cpu_s'), 3),
+        'eager_peak_rss_mb': round(e['peak_rss_mb'], 1), 'fast_peak_rss_mb': round(f['peak_rss_mb'], 1),
+        'fast_options': f['options'], 'eager_options': e['options'],
+        'fast_warmup_s': round(f['warmup_s'], 1), 'eager_warmup_s': round(e['warmup_s'], 1),
+        'step_s_median': {'eager': round(median([s['wall_s'] for s in steps['eager']]), 4),
+                          'fast': round(median([s['wall_s'] for s in steps['fast']]), 4)},
+        'loss_max_rel_diff': round(max(rel), 5), 'loss_mean_rel_diff': round(sum(rel) / len(rel), 5),
+        'eval_unifrac_loss_first_batch': {'eager': e['eval_unifrac_loss_first_batch'], 'fast': f['eval_unifrac_loss_first_batch']},
+        'same_weights': e['weights_checksum'] == f['weights_checksum'],
+        'steps': args.steps, 'warmup_steps': args.warmup, 'interleaved': not args.sequential,
         'torch_threads': f['torch_threads'], 'cpu_count': os.cpu_count(),
         'loadavg_start': [round(x, 2) for x in load0], 'loadavg_end': [round(x, 2) for x in os.getloadavg()],
-        'same_weights': f['weights_checksum'] == nv['weights_checksum'],
-        'same_unifrac_targets': abs(f['unifrac_target_sum_first_batch'] - nv['unifrac_target_sum_first_batch']) < 1e-4,
-        'eval_unifrac_loss_first_batch': f['eval_unifrac_loss_first_batch'],
-        'naive_eval_unifrac_loss_first_batch': nv['eval_unifrac_loss_first_batch'],
-        'first_step_losses': f['first_step_losses'], 'naive_first_step_losses': nv['first_step_losses'],
         'config': {'batch_size': args.batch_size, 'embedding_dim': args.embedding_dim, 'heads': args.heads,
                    'asv_layers': args.layers, 'sample_layers': args.layers, 'max_bp': args.max_bp,
                    'token_limit': args.token_limit, 'seed': args.seed, 'device': 'cpu', 'optimizer': 'AdamW',
                    'loss_weights': {'unifrac': 1.0, 'nucleotide': 1.0}},
-        'wall_s': round(time.perf_counter() - t0, 1),
+        'aam_nb': f['aam_nb'], 'wall_s': round(time.perf_counter() - t0, 1),
     }
     print(json.dumps(out), flush=True)
 

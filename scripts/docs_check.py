@@ -25,11 +25,12 @@ API = {'00_data': ['load_table', 'load_tree', 'load_metadata', 'split_samples'],
        '01_unifrac': ['unifrac_matrix', 'faith_pd', 'BatchUniFrac'],
        '02_models': ['SequenceEncoder', 'SequencePredictor', 'compute_losses'],
        '03_training': ['train_epoch', 'validate_epoch', 'fit', 'FitOptions', 'lr_at', 'EarlyStopping'],
-       '03a_runtime': ['default_device', 'autocast', 'seeded'],
+       '03a_runtime': ['default_device', 'autocast', 'seeded', 'init_distributed', 'ShardedSampler'],
        '03b_checkpoint': ['save_checkpoint', 'load_checkpoint', 'model_from_checkpoint'],
+       '03c_logs': ['plot_history', 'EpochEnd', 'TensorBoardLogger'],
        '04_stages': ['pretrain', 'train_predictor', 'PretrainOptions', 'PredictorOptions', 'setup_run'],
-       '05_evaluate': ['predict', 'random_forest_baseline', 'mean_baseline'],
-       '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_predict', 'aam_nb_baseline']}
+       '05_evaluate': ['predict', 'random_forest_baseline', 'mean_baseline', 'cv_folds', 'evaluate'],
+       '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_evaluate', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac']}
 TUTORIAL, MIN_TUTORIAL_IMAGES = 'tutorials/oral_age.ipynb', 3
 failures = []
 
