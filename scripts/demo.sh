@@ -16,15 +16,15 @@ start=$(date +%s)
 echo "== stage 1: pre-training the encoder (UniFrac + masked nucleotides) -> $run/pretrain"
 echo "   split grouped by subject_proxy: 70% train, 10% validation, 20% test people (never seen by either stage)"
 aam_nb_pretrain --table $table --tree $tree --metadata $meta --group_column subject_proxy --val_frac 0.1 --test_frac 0.2 \
-  --out $run/pretrain "${model[@]}" --lr 1e-3 --warmup_steps 200 --epochs 8 --no_progress
+  --out $run/pretrain "${model[@]}" --lr 1e-3 --warmup_steps 200 --epochs 6 --no_progress
 
 echo "== stage 2: age, frozen encoder -> $run/frozen"
 aam_nb_train --table $table --metadata $meta --column age --group_column subject_proxy --split $run/pretrain/split.json \
-  --encoder $run/pretrain --freeze_base --out $run/frozen --batch_size 16 --lr 1e-3 --warmup_steps 200 --patience 15 --epochs 80 --no_progress
+  --encoder $run/pretrain --freeze_base --out $run/frozen --batch_size 16 --lr 1e-3 --warmup_steps 200 --patience 10 --epochs 60 --no_progress
 
 echo "== stage 2: age, fine-tuned encoder -> $run/finetune"
 aam_nb_train --table $table --metadata $meta --column age --group_column subject_proxy --split $run/pretrain/split.json \
-  --encoder $run/pretrain --out $run/finetune --batch_size 16 --lr 3e-4 --warmup_steps 200 --patience 3 --epochs 6 --no_progress
+  --encoder $run/pretrain --out $run/finetune --batch_size 16 --lr 3e-4 --warmup_steps 200 --patience 3 --epochs 4 --no_progress
 
 echo "== predictions for every sample from the fine-tuned checkpoint alone -> $run/predictions.tsv"
 aam_nb_predict --checkpoint $run/finetune/best.pt --table $table --out $run/predictions.tsv --metadata $meta
