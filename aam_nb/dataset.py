@@ -10,7 +10,7 @@ from torch.utils.data import Dataset
 from .data import FeatureTable, rarefy_counts, require_sequences
 
 # %% auto #0
-__all__ = ['PAD', 'MASK', 'VOCAB', 'tokenize', 'MicrobiomeDataset']
+__all__ = ['PAD', 'MASK', 'VOCAB', 'tokenize', 'feature_hashes', 'MicrobiomeDataset']
 
 # %% ../nbs/00a_dataset.ipynb #b30eab81
 PAD, MASK = 0, 6
@@ -29,6 +29,15 @@ def tokenize(sequences,  # nucleotide sequences (A/C/G/T/N)
     return torch.from_numpy(out)
 
 # %% ../nbs/00a_dataset.ipynb #a878dd92
+import hashlib
+
+def feature_hashes(ids,  # ASV sequences (or any feature IDs)
+                  ) -> torch.Tensor:
+    "A stable int64 hash (>= 0) of each ID: the first 8 bytes of its MD5."
+    h = [int.from_bytes(hashlib.md5(str(s).encode()).digest()[:8], 'little') & 0x7FFF_FFFF_FFFF_FFFF for s in ids]
+    return torch.tensor(h, dtype=torch.int64)
+
+# %% ../nbs/00a_dataset.ipynb #e732e165
 class MicrobiomeDataset(Dataset):
     "Samples of a `FeatureTable` as (feature indices, counts), with batch-level dedup in `collate`."
     def __init__(self,
@@ -52,6 +61,7 @@ class MicrobiomeDataset(Dataset):
         if self.targets is not None and len(self.targets) != table.shape[0]:
             raise ValueError(f"{len(self.targets)} targets for {table.shape[0]} samples")
         self.tokens = tokenize(table.sequences, max_bp) if tokens is None else tokens
+        self.feature_hash = feature_hashes(table.sequences)  # identity of each ASV, for hashed identity embeddings
         self.dedup, self.pad_to = dedup, pad_to
         self.epoch = 0
         self._counts = table.counts
@@ -103,7 +113,9 @@ class MicrobiomeDataset(Dataset):
             mask[b, :n] = True; start += n
         tokens = self.tokens[torch.from_numpy(uniq)]
         if not self.dedup: tokens[(~mask).view(-1)] = PAD
-        batch = {'tokens': tokens, 'asv_index': asv_index if self.dedup else torch.arange(B * S).view(B, S), 'counts': counts, 'mask': mask,
+        batch_index = asv_index if self.dedup else torch.arange(B * S).view(B, S)
+        batch = {'tokens': tokens, 'asv_index': batch_index, 'counts': counts, 'mask': mask,
+                 'asv_hash': self.feature_hash[torch.from_numpy(uniq)][batch_index] * mask,
                  'feature_index': torch.from_numpy(uniq), 'idx': torch.tensor([it['idx'] for it in items]),
                  'sample_ids': [self.table.sample_ids[it['idx']] for it in items]}
         if self.unifrac is not None:

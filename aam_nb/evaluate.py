@@ -18,7 +18,7 @@ from .stages import predict_dataset, pretrain, train_predictor
 
 # %% auto #0
 __all__ = ['MODELS', 'load_predictor_checkpoint', 'predict', 'random_forest_baseline', 'mean_baseline', 'cv_folds', 'EvalOptions',
-           'fold_split', 'check_leakage', 'summarize', 'evaluate']
+           'fold_split', 'read_predictions', 'add_ensemble', 'check_leakage', 'summarize', 'evaluate']
 
 # %% ../nbs/05_evaluate.ipynb #b342c451
 def load_predictor_checkpoint(path  # stage-2 checkpoint (best.pt) or its run directory
@@ -136,7 +136,7 @@ class EvalOptions:
     seed: int = 0  # seed of the fold assignment, the inner splits and every run
     group_column: str | None = None  # metadata column of groups (e.g. subject) that never span two folds
     val_frac: float = 0.1  # fraction of each fold's training groups held out for validation (early stopping)
-    models: str = 'frozen,finetune,forest,mean,median'  # which models to run, comma-separated (median: what MAE rewards)
+    models: str = 'frozen,finetune,ensemble,forest,mean,median'  # which models to run, comma-separated (ensemble: mean of frozen and finetune; median: what MAE rewards)
     pretrain_epochs: int = 8  # stage-1 epochs per fold
     pretrain_lr: float = 1e-3  # stage-1 peak learning rate
     epochs: int = 80  # stage-2 epochs with the encoder frozen
@@ -145,6 +145,7 @@ class EvalOptions:
     finetune_lr: float = 3e-4  # stage-2 learning rate when fine-tuning (gentler: the encoder is adjusted, not overwritten)
     patience: int = 15  # stage-2 early-stopping patience (epochs)
     loss: str = 'l1'  # stage-2 regression loss on standardized targets (l1, mse or huber)
+    asv_buckets: int = 0  # stage-2 hashed ASV-identity embedding rows (0: none; see `SequencePredictor`)
     batch_size: int = 16  # samples per batch (both stages)
     warmup_steps: int = 200  # warmup steps (both stages)
     n_estimators: int = 500  # random-forest trees
@@ -153,7 +154,7 @@ class EvalOptions:
     device: str | None = None  # cpu, cuda ... (default: cuda when present)
     progress: bool = field(default=False, metadata={'flag': 'no_progress'})  # progress bars
 
-MODELS = ('frozen', 'finetune', 'forest', 'mean', 'median')
+MODELS = ('frozen', 'finetune', 'ensemble', 'forest', 'mean', 'median')
 _EVAL_FIXED = ('folds', 'seed', 'group_column', 'val_frac', 'classification')  # what makes the folds: fixed for an evaluation folder
 
 # %% ../nbs/05_evaluate.ipynb #bffbc8a7
@@ -175,6 +176,26 @@ def fold_split(folds: pd.Series,  # each sample's fold (from `cv_folds`)
     test = list(folds.index[folds == k]); rest = list(folds.index[folds != k])
     inner = split_samples(rest, val_frac, 0.0, seed + 1000 * (k + 1), None if groups is None else groups.loc[rest])
     return {'train': inner['train'], 'val': inner['val'], 'test': test}
+
+def read_predictions(path) -> pd.DataFrame:
+    "A predictions TSV with `sample_id` kept as text (IDs such as 10317.000003639 must not become numbers)."
+    return pd.read_csv(path, sep='\t', dtype={'sample_id': str})
+
+def add_ensemble(res: pd.DataFrame,  # fold x model rows (of one fold or many)
+                 oof: pd.DataFrame,  # their out-of-fold predictions (sample_id, fold, model, truth, prediction)
+                ) -> tuple:
+    "(res, oof) with rows 'ensemble': per sample the mean of the frozen and the fine-tuned AAM's predictions (regression), for folds with both."
+    res, oof = res[res['model'] != 'ensemble'], oof[oof['model'] != 'ensemble']
+    both = oof[oof['model'].isin(['frozen', 'finetune'])]
+    p = both.groupby(['fold', 'sample_id'], sort=False).agg(truth=('truth', 'first'), prediction=('prediction', 'mean'), n=('model', 'size'))
+    p = p[p['n'] == 2].reset_index()
+    rows = []
+    for k, g in p.groupby('fold'):
+        r = res[(res['fold'] == k) & res['model'].isin(['frozen', 'finetune'])]
+        rows.append({'fold': k, 'model': 'ensemble', 'n': len(g), **_metrics(g['truth'], g['prediction'], False),
+                     'seconds': float(r['seconds'].sum()), 'leakage': bool(r['leakage'].any())})
+    e = p.assign(model='ensemble')[['sample_id', 'fold', 'model', 'truth', 'prediction']]
+    return pd.concat([res, pd.DataFrame(rows)], ignore_index=True), pd.concat([oof, e], ignore_index=True)
 
 def _metrics(truth, pred, classification: bool) -> dict:
     if not classification: return regression_metrics(truth, pred)
@@ -216,7 +237,9 @@ def check_leakage(encoder,  # a stage-1 run directory or checkpoint trained else
                          "and the results are marked as leaking")
     return leak
 
-# %% ../nbs/05_evaluate.ipynb #8753ee06
+
+
+# %% ../nbs/05_evaluate.ipynb #e108f46a
 def _run_fold(k, folds, groups, table, tree, metadata, column, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict):
     "Every model of fold k; (rows, out-of-fold predictions), or None when a stage stopped early for this job (stop_after)."
     fd = out/f'fold{k}'; fd.mkdir(parents=True, exist_ok=True)
@@ -244,14 +267,14 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, out: Path, o: Eva
             t0 = time.perf_counter()
             frozen = mode == 'frozen'
             s2 = dict(freeze_base=frozen, classification=o.classification, lr=o.lr if frozen else o.finetune_lr, patience=o.patience,
-                      **({} if o.classification else {'loss': o.loss})) | common
+                      **({} if o.classification else {'loss': o.loss}), **({'asv_buckets': o.asv_buckets} if o.asv_buckets else {})) | common
             epochs = o.epochs if frozen else o.finetune_epochs
             rd = fd/f'{mode}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs})}'
             with warnings.catch_warnings():
                 warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
                 if not _stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, encoder=enc, split=split, **s2):
                     return None
-            add(mode, pd.read_csv(rd/'test_predictions.tsv', sep='\t'), time.perf_counter() - t0 + s1_secs / 2)
+            add(mode, read_predictions(rd/'test_predictions.tsv'), time.perf_counter() - t0 + s1_secs / 2)
     if 'forest' in models:
         t0 = time.perf_counter()
         pred, _, _ = random_forest_baseline(table, metadata, column, split, o.classification, o.n_estimators, seed=o.seed)
@@ -313,6 +336,9 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     cfg = config.to_dict() if isinstance(config, EncoderConfig) else EncoderConfig().to_dict() | dict(config or {})
     bad = [m for m in o.models.split(',') if m.strip() and m.strip() not in MODELS]
     if bad: raise ValueError(f"models: unknown {bad}; choose from {', '.join(MODELS)}")
+    models = [m.strip() for m in o.models.split(',') if m.strip()]
+    if 'ensemble' in models and not {'frozen', 'finetune'} <= set(models):
+        raise ValueError(f"models={o.models!r}: ensemble is the mean of the frozen and the fine-tuned AAM; add frozen and finetune (or drop ensemble)")
     if encoder is None and tree is None and {'frozen', 'finetune'} & set(o.models.split(',')): raise ValueError("evaluate needs tree= (--tree) for stage 1, or encoder=")
     tbl = drop_shallow(as_feature_table(table, sequences), None)
     y = load_metadata(metadata, column, o.classification)
@@ -333,6 +359,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
         folds.rename_axis('sample_id').to_csv(out/'folds.tsv', sep='\t')
     quiet = dict(progress=o.progress, plot=True, stop_after=stop_after)
     todo = [o.fold] if o.fold is not None else range(o.folds)
+    ensemble = add_ensemble if 'ensemble' in models and not o.classification else lambda r, p: (r, p)  # derived at gather: no training
     t_all = time.perf_counter()
     for k in todo:
         if (out/f'fold{k}/results.tsv').exists(): continue  # finished earlier: skipped
@@ -341,10 +368,11 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
         if r is None:
             print(f"fold {k}: a stage stopped after stop_after={stop_after} epochs; call again to continue it"); return None
         print(f"fold {k} ({len(folds[folds == k])} test samples) in {(time.perf_counter() - t0) / 60:.1f} min:")
-        print(r[0].drop(columns=['fold']).round(3).to_string(index=False))
-    if o.fold is not None: return pd.read_csv(out/f'fold{o.fold}/results.tsv', sep='\t')
-    res = pd.concat([pd.read_csv(out/f'fold{k}/results.tsv', sep='\t') for k in range(o.folds)], ignore_index=True)
-    oof = pd.concat([pd.read_csv(out/f'fold{k}/oof.tsv', sep='\t') for k in range(o.folds)], ignore_index=True)
+        print(ensemble(*r)[0].drop(columns=['fold']).round(3).to_string(index=False))
+    done = [o.fold] if o.fold is not None else range(o.folds)
+    res, oof = ensemble(pd.concat([pd.read_csv(out/f'fold{k}/results.tsv', sep='\t') for k in done], ignore_index=True),
+                        pd.concat([read_predictions(out/f'fold{k}/oof.tsv') for k in done], ignore_index=True))
+    if o.fold is not None: return res
     metric = 'accuracy' if o.classification else 'mae'
     summ = summarize(res, metric)
     if is_main_process():

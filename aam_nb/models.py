@@ -233,6 +233,7 @@ class SequencePredictor(nn.Module):
                  n_layers: int = 1,  # the predictor's own transformer layers over the base embeddings
                  freeze_base: bool = False,  # keep the encoder fixed (faster) instead of fine-tuning it
                  dropout: float | None = None,  # dropout of the predictor's layers (default: the encoder's)
+                 asv_buckets: int = 0,  # hashed ASV-identity embedding rows added to the base embeddings (0: none)
                 ):
         super().__init__()
         cfg = encoder.config; d = cfg.embedding_dim
@@ -241,7 +242,9 @@ class SequencePredictor(nn.Module):
         self.body = TransformerStack(d, cfg.heads, n_layers, cfg.ff_mult, self.dropout, cfg.grad_checkpointing)
         self.pool = AttentionPooling(d)
         self.head = nn.Linear(d, n_classes or out_dim)
-        self.freeze_base = freeze_base
+        self.freeze_base, self.asv_buckets = freeze_base, asv_buckets
+        if asv_buckets:  # created last, so the other layers' initial weights do not depend on it
+            self.asv_id = nn.Embedding(asv_buckets, d); nn.init.zeros_(self.asv_id.weight)
         if freeze_base: self.encoder.requires_grad_(False).eval()
 
     @property
@@ -255,7 +258,7 @@ class SequencePredictor(nn.Module):
     def config(self) -> dict:
         "Everything needed to rebuild this model (weights aside), as plain JSON-able values."
         return {'encoder': self.encoder.config.to_dict(), 'out_dim': self.out_dim, 'n_classes': self.n_classes,
-                'n_layers': self.n_layers, 'freeze_base': self.freeze_base, 'dropout': self.dropout}
+                'n_layers': self.n_layers, 'freeze_base': self.freeze_base, 'dropout': self.dropout, 'asv_buckets': self.asv_buckets}
 
     @classmethod
     def from_config(cls, d: dict):
@@ -270,7 +273,11 @@ class SequencePredictor(nn.Module):
         elif self.freeze_base:
             with torch.no_grad(): out = self.encoder(batch, mask_nucleotides=False)
         else: out = self.encoder(batch, generator, mask_nucleotides=bool(mask_nucleotides) and self.training)
-        x = self.body(out['base_embeddings'], out['mask'])
+        x = out['base_embeddings']
+        if self.asv_buckets:
+            if 'asv_hash' not in batch: raise ValueError("asv_buckets > 0 needs batches with 'asv_hash' (MicrobiomeDataset / CachedBaseDataset with hashes)")
+            x = x + self.asv_id(batch['asv_hash'] % self.asv_buckets) * out['mask'].unsqueeze(-1)
+        x = self.body(x, out['mask'])
         y = self.head(self.pool(x, out['mask']))
         out['prediction'] = y.squeeze(-1) if not self.classification and self.out_dim == 1 else y
         return out

@@ -22,7 +22,7 @@ from .train import (FitOptions, FitResult, Objective, fit, make_loader, check_ou
 
 # %% auto #0
 __all__ = ['DataOptions', 'PretrainOptions', 'PredictorOptions', 'option_docs', 'Run', 'setup_run', 'encode_base',
-           'CachedBaseDataset', 'predict_dataset', 'pretrain', 'load_encoder', 'train_predictor']
+           'CachedBaseDataset', 'slot_hashes', 'predict_dataset', 'pretrain', 'load_encoder', 'train_predictor']
 
 # %% ../nbs/04_stages.ipynb #41bc5841
 @dataclass
@@ -51,6 +51,8 @@ class PredictorOptions(DataOptions):
     classification: bool = False  # categorical target
     n_layers: int = 1  # the predictor's own transformer layers
     head_dropout: float | None = None  # dropout of the predictor's own layers (default: the encoder's)
+    encoder_lr_scale: float = 1.0  # fine-tuning: the encoder's learning rate as a fraction of the predictor's (e.g. 0.1)
+    asv_buckets: int = 0  # hashed ASV-identity embedding: this many learned rows added to the base embeddings (0: none; e.g. 65536)
     huber: bool = False  # Huber loss for regression (the same as loss='huber'; kept for older commands)
     loss: str = 'l1'  # regression loss on standardized targets: l1 (mean absolute error; the default, best in the grouped screen), mse or huber
     balance_classes: bool = False  # weight classes inversely to their frequency
@@ -208,16 +210,27 @@ def encode_base(encoder: SequenceEncoder,  # the frozen encoder
 
 class CachedBaseDataset(Dataset):
     "Samples as cached base embeddings (from `encode_base`) + targets; `collate` pads to the batch's largest sample."
-    def __init__(self, base: list, targets, sample_ids):
-        self.base, self.targets, self.sample_ids = base, torch.as_tensor(np.asarray(targets)), list(sample_ids)
+    def __init__(self, base: list, targets, sample_ids,
+                 hashes: list | None = None,  # each sample's ASV identity hashes, slot order (`slot_hashes`), for `asv_buckets`
+                ):
+        self.base, self.targets, self.sample_ids, self.hashes = base, torch.as_tensor(np.asarray(targets)), list(sample_ids), hashes
     def __len__(self): return len(self.base)
     def __getitem__(self, i): return i
     def collate(self, idx: list) -> dict:
         S = max(max(len(self.base[i]) for i in idx), 1); D = self.base[idx[0]].shape[1]
         x = torch.zeros(len(idx), S, D); mask = torch.zeros(len(idx), S, dtype=torch.bool)
         for b, i in enumerate(idx): n = len(self.base[i]); x[b, :n] = self.base[i]; mask[b, :n] = True
-        return {'base_embeddings': x, 'mask': mask, 'target': self.targets[idx], 'idx': torch.tensor(idx),
-                'sample_ids': [self.sample_ids[i] for i in idx]}
+        out = {'base_embeddings': x, 'mask': mask, 'target': self.targets[idx], 'idx': torch.tensor(idx),
+               'sample_ids': [self.sample_ids[i] for i in idx]}
+        if self.hashes is not None:
+            h = torch.zeros(len(idx), S, dtype=torch.int64)
+            for b, i in enumerate(idx): h[b, :len(self.hashes[i])] = self.hashes[i]
+            out['asv_hash'] = h
+        return out
+
+def slot_hashes(ds: MicrobiomeDataset) -> list:
+    "Each sample's ASV identity hashes in slot order (the order of its base embeddings)."
+    return [ds.feature_hash[torch.from_numpy(np.asarray(ds[i]['features'], np.int64))] for i in range(len(ds))]
 
 # %% ../nbs/04_stages.ipynb #de790467
 def predict_dataset(model: SequencePredictor,  # trained predictor
@@ -346,7 +359,8 @@ def train_predictor(table,  # feature table: path or `FeatureTable`
     datasets = _datasets(run, table, sp_, cfg, ('train', 'val', 'test'), targets=targets, target_fn=target_fn)
     with seeded(seed):  # the predictor's initial weights from `seed`, whatever ran before in this process
         model = SequencePredictor(enc, n_classes=len(labels) if o.classification else None, n_layers=o.n_layers,
-                                  freeze_base=o.freeze_base, dropout=o.head_dropout)
+                                  freeze_base=o.freeze_base, dropout=o.head_dropout, asv_buckets=o.asv_buckets)
+    if o.encoder_lr_scale != 1.0 and not o.freeze_base: model.lr_scales = {'encoder.': o.encoder_lr_scale}  # read by `fit`
     target_info = {'column': inp['column'], 'classification': o.classification, 'mean': mean, 'std': std, 'labels': labels or []}
     preprocess = {'max_bp': cfg.max_bp, 'token_limit': cfg.token_limit, 'rarefy_depth': o.rarefy_depth or 0}
     run.write_config('predictor', sp_, model_config=model.config(), target=target_info, table=str(table.source),
@@ -358,7 +372,8 @@ def train_predictor(table,  # feature table: path or `FeatureTable`
         warnings.warn("per-epoch rarefaction or random token limits change the inputs every epoch, so the frozen encoder's outputs are not cached")
     for k, ds in datasets.items():
         if cached and k in ('train', 'val'):
-            ds = CachedBaseDataset(encode_base(model.encoder, ds, 32, device), ds.targets, ds.table.sample_ids)
+            ds = CachedBaseDataset(encode_base(model.encoder, ds, 32, device), ds.targets, ds.table.sample_ids,
+                                   slot_hashes(ds) if o.asv_buckets else None)
         loaders[k] = make_loader(ds, o.batch_size, k == 'train', seed, 0 if cached else o.num_workers)
     obj = Objective({'target': 1.0, 'unifrac': o.unifrac_weight if target_fn else 0.0, 'nucleotide': 0.0 if o.freeze_base else o.nucleotide_weight},
                     o.classification, o.huber, class_weights, mask_train=o.nucleotide_weight > 0 and not o.freeze_base,

@@ -22,7 +22,7 @@ from .checkpoint import (CheckpointError, save_checkpoint, load_checkpoint, load
 
 # %% auto #0
 __all__ = ['RESUMABLE', 'RUN_FILES', 'lr_at', 'plan_warmup', 'EarlyStopping', 'FitOptions', 'check_resume', 'fmt', 'Objective',
-           'train_epoch', 'validate_epoch', 'EpochSampler', 'make_loader', 'FitResult', 'check_out_dir',
+           'param_groups', 'train_epoch', 'validate_epoch', 'EpochSampler', 'make_loader', 'FitResult', 'check_out_dir',
            'TrainingDiverged', 'fit']
 
 # %% ../nbs/03_training.ipynb #87a2348c
@@ -172,6 +172,15 @@ def _accumulate(sums: dict, losses: dict, B: int):
 
 def _average(sums: dict, n: int) -> dict: return {k: float(v) / max(n, 1) for k, v in sums.items()}
 
+def param_groups(model: nn.Module,  # the (unwrapped) model; `model.lr_scales` ({parameter-name prefix: factor}) sets per-part learning rates
+                 lr: float,  # the peak learning rate (each group gets lr x its factor)
+                ) -> list:
+    "AdamW groups of the trainable parameters, one per learning-rate factor (e.g. a fine-tuned encoder at 0.1x its new head)."
+    scales, groups = getattr(model, 'lr_scales', None) or {}, {}
+    for n, p_ in model.named_parameters():
+        if p_.requires_grad: groups.setdefault(next((f for pre, f in scales.items() if n.startswith(pre)), 1.0), []).append(p_)
+    return [{'params': ps, 'lr': lr * f, 'lr_scale': f} for f, ps in groups.items()]
+
 def train_epoch(model: nn.Module,  # the model (set to train mode here), maybe wrapped in DistributedDataParallel
                 loader,  # training DataLoader (from `make_loader`: under torchrun, this rank's batches)
                 optimizer: torch.optim.Optimizer,  # optimizer over the trainable parameters
@@ -210,7 +219,7 @@ def train_epoch(model: nn.Module,  # the model (set to train mode here), maybe w
         _accumulate(sums, losses, B)
         if last:
             if lr_fn is not None:
-                for g_ in optimizer.param_groups: g_['lr'] = lr_fn(step)
+                for g_ in optimizer.param_groups: g_['lr'] = lr_fn(step) * g_.get('lr_scale', 1.0)
             if clip_grad: torch.nn.utils.clip_grad_norm_(params, clip_grad)
             optimizer.step(); optimizer.zero_grad(set_to_none=True); step += 1
     sums = all_sum(sums | {'_n': n})
@@ -346,8 +355,9 @@ def fit(model: nn.Module,  # SequenceEncoder or SequencePredictor
     hooks = list(hooks)
     if opts.tensorboard and main: hooks.append(TensorBoardLogger(out/'tensorboard'))
     model.to(device)
-    params = [p for p in model.parameters() if p.requires_grad]  # frozen parameters stay out of the optimizer
-    optimizer = torch.optim.AdamW(params, lr=opts.lr, weight_decay=opts.weight_decay)
+    groups = param_groups(model, opts.lr)  # frozen parameters stay out of the optimizer
+    params = [p for g in groups for p in g['params']]
+    optimizer = torch.optim.AdamW(groups, lr=opts.lr, weight_decay=opts.weight_decay)
     total_steps = opts.epochs * steps_per_epoch
     early = EarlyStopping(opts.patience, opts.min_delta)
     history, start_epoch, step = [], 0, 0

@@ -1,0 +1,62 @@
+"""Screen a stage-2 lever on the folds of a finished cross-validation (not a test; ~3-8 minutes a fold on 1 core).
+
+A lever is a change of stage-2 options (e.g. `--asv_buckets 65536`, `--lr 5e-4`, `--n_layers 2`). Each fold reuses
+that evaluation's own stage-1 encoder (trained on the fold's training part only) and its split (inner validation =
+held-out groups of the training folds), so the only difference from the evaluation's `frozen` / `finetune` rows is
+the lever. The test fold is only scored; early stopping and the best epoch use the inner validation.
+
+    python bench/cv_oral.py                                               # first: the grouped CV (runs/cv_oral_grouped)
+    python bench/levers.py --name ids64k --asv_buckets 65536              # frozen, all folds
+    python bench/levers.py --name ids64k_ft --mode finetune --asv_buckets 65536
+
+Writes <cv>/levers/<name>/fold<k>/ (run folders; an interrupted screen continues) and prints one JSON line: per fold
+the lever's test MAE beside the evaluation's row of the same mode, mean +- sd over folds, minutes.
+"""
+import argparse, json, os, time, warnings
+from pathlib import Path
+import numpy as np, pandas as pd
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--cv', default='runs/cv_oral_grouped', help='a finished aam_nb_evaluate folder (stage 1 per fold)')
+    ap.add_argument('--name', required=True, help='name of this lever (a folder under <cv>/levers)')
+    ap.add_argument('--mode', choices=['frozen', 'finetune'], default='frozen')
+    ap.add_argument('--folds', default=None, help='comma-separated folds (default: all)')
+    a, extra = ap.parse_known_args()
+    from aam_nb.evaluate import EvalOptions, _stage
+    from aam_nb.stages import train_predictor
+    from aam_nb.data import load_split
+    cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
+    o = EvalOptions(**{k: v for k, v in ev['options'].items() if k in EvalOptions.__dataclass_fields__})
+    spec = ev['folds_spec']
+    lever = {k.lstrip('-'): float(v) if '.' in v or 'e' in v else int(v) for k, v in zip(extra[::2], extra[1::2])}
+    frozen = a.mode == 'frozen'
+    s2 = dict(freeze_base=frozen, classification=o.classification, lr=o.lr if frozen else o.finetune_lr, patience=o.patience,
+              loss=o.loss, batch_size=o.batch_size, warmup_steps=o.warmup_steps, seed=o.seed, progress=False, plot=False) | lever
+    epochs = int(s2.pop('epochs', o.epochs if frozen else o.finetune_epochs))
+    folds = range(o.folds) if a.folds is None else [int(f) for f in a.folds.split(',')]
+    rows, t0 = [], time.perf_counter()
+    for k in folds:
+        enc = next((cv/'stage1').glob(f'fold{k}-*'))
+        rd = cv/'levers'/a.name/f'fold{k}'
+        t1 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            _stage(train_predictor, rd, epochs, table=spec['table'], metadata=spec['metadata'], column=spec['column'], encoder=enc,
+                   split=load_split(cv/f'fold{k}/split.json'), **s2)
+        p = pd.read_csv(rd/'test_predictions.tsv', sep='\t')
+        base = pd.read_csv(cv/f'fold{k}/results.tsv', sep='\t').set_index('model')
+        rows.append({'fold': k, 'mae': float((p['prediction'] - p['truth']).abs().mean()),
+                     'baseline_mae': float(base.loc[a.mode, 'mae']) if a.mode in base.index else None,
+                     'forest_mae': float(base.loc['forest', 'mae']) if 'forest' in base.index else None,
+                     'epochs': json.loads((rd/'done.json').read_text())['epochs'], 'minutes': round((time.perf_counter() - t1) / 60, 1)})
+        print(json.dumps(rows[-1]), flush=True)
+    r = pd.DataFrame(rows)
+    sd = lambda c: round(float(r[c].std(ddof=1)), 3) if len(r) > 1 else None
+    print(json.dumps({'bench': 'levers', 'cv': str(cv), 'name': a.name, 'mode': a.mode, 'lever': lever, 'folds': list(folds),
+                      'mae_mean': round(float(r['mae'].mean()), 3), 'mae_sd': sd('mae'), 'mae': r['mae'].round(3).tolist(),
+                      'baseline_mae_mean': None if r['baseline_mae'].isna().any() else round(float(r['baseline_mae'].mean()), 3),
+                      'forest_mae_mean': None if r['forest_mae'].isna().any() else round(float(r['forest_mae'].mean()), 3),
+                      'minutes': round((time.perf_counter() - t0) / 60, 1), 'loadavg_1m': os.getloadavg()[0]}))
+
+if __name__ == '__main__': main()
