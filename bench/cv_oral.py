@@ -26,7 +26,7 @@ def main():
     ap.add_argument('--folds', type=int, default=5)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--out', default=None)
-    ap.add_argument('--models', default='frozen,finetune,forest,mean,median')
+    ap.add_argument('--models', default='frozen,finetune,ensemble,forest,mean,median')
     ap.add_argument('--fold', type=int, default=None, help='one fold only (array job)')
     a, extra = ap.parse_known_args()
     import torch
