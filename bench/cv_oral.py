@@ -4,7 +4,9 @@ What it runs
 ------------
 `aam_nb.evaluate.evaluate` on the bundled oral data (data/oral_age, or ../shared/data/oral_age): K folds, grouped by
 `subject_proxy` (default: the number that says how well age is predicted for a new person), random (`--grouping
-random`, reported beside it), or leave-one-study-out (`--grouping study`: `qiita_study_id`, 9 folds). Per fold: stage 1
+random`, reported beside it), leave-one-study-out (`--grouping study`: `qiita_study_id`, 9 folds), or `--grouping
+strict`: `subject_proxy`, except that a study with fractional ages (a time series of a few people: 550, 11052) is one
+group, so those people are not split across folds by their age on the day (written to runs/oral_strict_map.tsv). Per fold: stage 1
 on the training folds only, stage 2 frozen and fine-tuned, the random forest (500 trees, max_features 0.3, raw counts)
 and the training mean, all on the same folds; early stopping on held-out groups inside the training folds. The recipe is
 aam_nb's default (`EvalOptions` + the small encoder below). An interrupted run continues where it stopped (same --out).
@@ -12,6 +14,7 @@ aam_nb's default (`EvalOptions` + the small encoder below). An interrupted run c
     python bench/cv_oral.py                          # grouped 5-fold, seed 0 -> runs/cv_oral_grouped
     python bench/cv_oral.py --grouping random --out runs/cv_oral_random
     python bench/cv_oral.py --grouping study --models forest,mean,frozen
+    python bench/cv_oral.py --grouping strict --models frozen,forest,mean,median   # time-series people kept whole
 
 Prints one JSON line: per model MAE mean and sd over folds, the folds' MAEs, minutes in all and per fold.
 """
@@ -20,9 +23,18 @@ from pathlib import Path
 
 ENCODER = dict(max_bp=100, embedding_dim=64, heads=4, asv_layers=1, sample_layers=2)
 
+def strict_metadata(src, dst: Path) -> Path:
+    "The metadata plus `subject_strict`: subject_proxy, or the whole study where ages are fractional (one person over time)."
+    import pandas as pd
+    m = pd.read_csv(src, sep='\t', dtype=str, keep_default_na=False)
+    series = m.groupby('qiita_study_id')['age'].transform(lambda a: (a.astype(float) % 1 != 0).any())
+    m['subject_strict'] = m['subject_proxy'].where(~series, 'study_' + m['qiita_study_id'])
+    dst.parent.mkdir(parents=True, exist_ok=True); m.to_csv(dst, sep='\t', index=False)
+    return dst
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--grouping', choices=['grouped', 'random', 'study'], default='grouped')
+    ap.add_argument('--grouping', choices=['grouped', 'random', 'study', 'strict'], default='grouped')
     ap.add_argument('--folds', type=int, default=5)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--out', default=None)
@@ -34,7 +46,8 @@ def main():
     from aam_nb.evaluate import evaluate, summarize
     real = find_real_data(Path(__file__).resolve().parent)
     if real is None or 'oral' not in str(real['table']): sys.exit('oral data not found (data/oral_age)')
-    col = {'grouped': 'subject_proxy', 'random': None, 'study': 'qiita_study_id'}[a.grouping]
+    col = {'grouped': 'subject_proxy', 'random': None, 'study': 'qiita_study_id', 'strict': 'subject_strict'}[a.grouping]
+    if a.grouping == 'strict': real['metadata'] = strict_metadata(real['metadata'], Path('runs/oral_strict_map.tsv'))
     folds = 9 if a.grouping == 'study' else a.folds
     out = Path(a.out or f'runs/cv_oral_{a.grouping}')
     opts = {k.lstrip('-'): float(v) if '.' in v or 'e' in v else int(v) for k, v in zip(extra[::2], extra[1::2])}  # e.g. --epochs 60
