@@ -18,7 +18,7 @@ from .stages import predict_dataset, pretrain, train_predictor
 
 # %% auto #0
 __all__ = ['MODELS', 'load_predictor_checkpoint', 'predict', 'random_forest_baseline', 'mean_baseline', 'cv_folds', 'EvalOptions',
-           'fold_split', 'read_predictions', 'add_ensemble', 'check_leakage', 'summarize', 'evaluate']
+           'fold_split', 'read_predictions', 'add_ensemble', 'check_leakage', 'stage2_options', 'summarize', 'evaluate']
 
 # %% ../nbs/05_evaluate.ipynb #b342c451
 def load_predictor_checkpoint(path  # stage-2 checkpoint (best.pt) or its run directory
@@ -154,6 +154,9 @@ class EvalOptions:
     device: str | None = None  # cpu, cuda ... (default: cuda when present)
     progress: bool = field(default=False, metadata={'flag': 'no_progress'})  # progress bars
 
+    @property
+    def model_list(self) -> list: return [m.strip() for m in self.models.split(',') if m.strip()]
+
 MODELS = ('frozen', 'finetune', 'ensemble', 'forest', 'mean', 'median')
 _EVAL_FIXED = ('folds', 'seed', 'group_column', 'val_frac', 'classification')  # what makes the folds: fixed for an evaluation folder
 
@@ -240,12 +243,23 @@ def check_leakage(encoder,  # a stage-1 run directory or checkpoint trained else
 
 
 # %% ../nbs/05_evaluate.ipynb #e108f46a
+def stage2_options(o: EvalOptions,  # the evaluation's options
+                   mode: str,  # 'frozen' or 'finetune'
+                  ) -> tuple:
+    "(options of `train_predictor`, epochs) for one AAM mode of an evaluation; the run folder's name is made from them."
+    frozen = mode == 'frozen'
+    s2 = dict(freeze_base=frozen, classification=o.classification, lr=o.lr if frozen else o.finetune_lr, patience=o.patience,
+              batch_size=o.batch_size, warmup_steps=o.warmup_steps, seed=o.seed, device=o.device,
+              **({} if o.classification else {'loss': o.loss}),
+              **({'asv_buckets': o.asv_buckets} if o.asv_buckets else {}))  # only when used: older run folders keep their names
+    return s2, o.epochs if frozen else o.finetune_epochs
+
 def _run_fold(k, folds, groups, table, tree, metadata, column, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict):
     "Every model of fold k; (rows, out-of-fold predictions), or None when a stage stopped early for this job (stop_after)."
     fd = out/f'fold{k}'; fd.mkdir(parents=True, exist_ok=True)
     split = fold_split(folds, k, o.val_frac, o.seed, groups)
     save_split(split, fd/'split.json')
-    models = [m.strip() for m in o.models.split(',') if m.strip()]
+    models = o.model_list
     rows, oof = [], []
     def add(model, pred, secs):
         p = pred.set_index('sample_id').loc[split['test']]
@@ -265,10 +279,7 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, out: Path, o: Eva
         for mode in ('frozen', 'finetune'):
             if mode not in models: continue
             t0 = time.perf_counter()
-            frozen = mode == 'frozen'
-            s2 = dict(freeze_base=frozen, classification=o.classification, lr=o.lr if frozen else o.finetune_lr, patience=o.patience,
-                      **({} if o.classification else {'loss': o.loss}), **({'asv_buckets': o.asv_buckets} if o.asv_buckets else {})) | common
-            epochs = o.epochs if frozen else o.finetune_epochs
+            s2, epochs = stage2_options(o, mode); s2 |= quiet
             rd = fd/f'{mode}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs})}'
             with warnings.catch_warnings():
                 warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
@@ -334,12 +345,12 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     o = EvalOptions(**options)
     out = Path(out_dir)
     cfg = config.to_dict() if isinstance(config, EncoderConfig) else EncoderConfig().to_dict() | dict(config or {})
-    bad = [m for m in o.models.split(',') if m.strip() and m.strip() not in MODELS]
+    models = o.model_list
+    bad = [m for m in models if m not in MODELS]
     if bad: raise ValueError(f"models: unknown {bad}; choose from {', '.join(MODELS)}")
-    models = [m.strip() for m in o.models.split(',') if m.strip()]
     if 'ensemble' in models and not {'frozen', 'finetune'} <= set(models):
         raise ValueError(f"models={o.models!r}: ensemble is the mean of the frozen and the fine-tuned AAM; add frozen and finetune (or drop ensemble)")
-    if encoder is None and tree is None and {'frozen', 'finetune'} & set(o.models.split(',')): raise ValueError("evaluate needs tree= (--tree) for stage 1, or encoder=")
+    if encoder is None and tree is None and {'frozen', 'finetune'} & set(models): raise ValueError("evaluate needs tree= (--tree) for stage 1, or encoder=")
     tbl = drop_shallow(as_feature_table(table, sequences), None)
     y = load_metadata(metadata, column, o.classification)
     tbl, y = align_samples(tbl, y)
@@ -369,9 +380,8 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
             print(f"fold {k}: a stage stopped after stop_after={stop_after} epochs; call again to continue it"); return None
         print(f"fold {k} ({len(folds[folds == k])} test samples) in {(time.perf_counter() - t0) / 60:.1f} min:")
         print(ensemble(*r)[0].drop(columns=['fold']).round(3).to_string(index=False))
-    done = [o.fold] if o.fold is not None else range(o.folds)
-    res, oof = ensemble(pd.concat([pd.read_csv(out/f'fold{k}/results.tsv', sep='\t') for k in done], ignore_index=True),
-                        pd.concat([read_predictions(out/f'fold{k}/oof.tsv') for k in done], ignore_index=True))
+    res, oof = ensemble(pd.concat([pd.read_csv(out/f'fold{k}/results.tsv', sep='\t') for k in todo], ignore_index=True),
+                        pd.concat([read_predictions(out/f'fold{k}/oof.tsv') for k in todo], ignore_index=True))
     if o.fold is not None: return res
     metric = 'accuracy' if o.classification else 'mae'
     summ = summarize(res, metric)

@@ -322,7 +322,6 @@ def compute_losses(out: dict,  # model outputs
                    batch: dict,  # the batch (with `unifrac` and/or `target`)
                    weights: dict,  # weight per loss part; parts with weight 0 (or absent) are skipped
                    classification: bool = False,  # the target is a class code
-                   huber: bool = False,  # Huber loss for regression targets
                    class_weights: torch.Tensor | None = None,  # per-class weights
                    loss: str = 'mse',  # regression loss: 'mse', 'huber' or 'l1'
                   ) -> dict:
@@ -333,7 +332,7 @@ def compute_losses(out: dict,  # model outputs
     if weights.get('nucleotide', 0) and 'nuc_logits' in out:
         losses['nucleotide'] = nucleotide_loss(out['nuc_logits'], out['nuc_targets'], out['nuc_mask'])
     if weights.get('target', 0) and 'prediction' in out:
-        losses['target'] = target_loss(out['prediction'], batch['target'], classification, huber, class_weights, loss)
+        losses['target'] = target_loss(out['prediction'], batch['target'], classification, class_weights=class_weights, loss=loss)
     if not losses: raise ValueError(f"no loss to compute: weights {weights} select none of the model's outputs")
     losses['total'] = sum(weights[k] * v for k, v in losses.items())
     return losses

@@ -376,7 +376,7 @@ def train_predictor(table,  # feature table: path or `FeatureTable`
                                    slot_hashes(ds) if o.asv_buckets else None)
         loaders[k] = make_loader(ds, o.batch_size, k == 'train', seed, 0 if cached else o.num_workers)
     obj = Objective({'target': 1.0, 'unifrac': o.unifrac_weight if target_fn else 0.0, 'nucleotide': 0.0 if o.freeze_base else o.nucleotide_weight},
-                    o.classification, o.huber, class_weights, mask_train=o.nucleotide_weight > 0 and not o.freeze_base,
+                    o.classification, class_weights, mask_train=o.nucleotide_weight > 0 and not o.freeze_base,
                     target_mean=mean, target_std=std, loss='huber' if o.huber else o.loss)
     res = fit(model, loaders['train'], loaders['val'], obj, run.out, run.fit, resume=resume, overwrite=overwrite, hooks=hooks,
               extra_state={'kind': 'predictor', 'model_config': model.config(), 'target': target_info, 'preprocess': preprocess})

@@ -142,7 +142,6 @@ class Objective:
     "What a run optimizes: loss weights and how to compute losses and metrics."
     weights: dict  # weight per loss part: 'unifrac', 'nucleotide', 'target'
     classification: bool = False  # target is a class code
-    huber: bool = False  # Huber loss for regression
     class_weights: torch.Tensor | None = None  # per-class cross-entropy weights
     mask_train: bool = False  # mask nucleotides in training batches
     mask_val: bool = False  # mask nucleotides in validation batches (drawn from (seed, batch), the same every epoch)
@@ -150,7 +149,7 @@ class Objective:
     target_std: float = 1.0
     loss: str = 'mse'  # regression loss: 'mse', 'huber' or 'l1'
 
-    def losses(self, out, batch): return compute_losses(out, batch, self.weights, self.classification, self.huber, self.class_weights, self.loss)
+    def losses(self, out, batch): return compute_losses(out, batch, self.weights, self.classification, self.class_weights, self.loss)
     def metrics(self):
         if self.weights.get('target'): return TargetMetrics(self.classification, self.target_mean, self.target_std)
         return PretrainMetrics()
@@ -355,9 +354,8 @@ def fit(model: nn.Module,  # SequenceEncoder or SequencePredictor
     hooks = list(hooks)
     if opts.tensorboard and main: hooks.append(TensorBoardLogger(out/'tensorboard'))
     model.to(device)
-    groups = param_groups(model, opts.lr)  # frozen parameters stay out of the optimizer
-    params = [p for g in groups for p in g['params']]
-    optimizer = torch.optim.AdamW(groups, lr=opts.lr, weight_decay=opts.weight_decay)
+    optimizer = torch.optim.AdamW(param_groups(model, opts.lr),  # frozen parameters stay out of the optimizer
+                                  lr=opts.lr, weight_decay=opts.weight_decay)
     total_steps = opts.epochs * steps_per_epoch
     early = EarlyStopping(opts.patience, opts.min_delta)
     history, start_epoch, step = [], 0, 0

@@ -23,17 +23,16 @@ def main():
     ap.add_argument('--mode', choices=['frozen', 'finetune'], default='frozen')
     ap.add_argument('--folds', default=None, help='comma-separated folds (default: all)')
     a, extra = ap.parse_known_args()
-    from aam_nb.evaluate import EvalOptions, _stage
+    from aam_nb.evaluate import EvalOptions, stage2_options, _stage
     from aam_nb.stages import train_predictor
     from aam_nb.data import load_split
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
     o = EvalOptions(**{k: v for k, v in ev['options'].items() if k in EvalOptions.__dataclass_fields__})
     spec = ev['folds_spec']
     lever = {k.lstrip('-'): float(v) if '.' in v or 'e' in v else int(v) for k, v in zip(extra[::2], extra[1::2])}
-    frozen = a.mode == 'frozen'
-    s2 = dict(freeze_base=frozen, classification=o.classification, lr=o.lr if frozen else o.finetune_lr, patience=o.patience,
-              loss=o.loss, batch_size=o.batch_size, warmup_steps=o.warmup_steps, seed=o.seed, progress=False, plot=False) | lever
-    epochs = int(s2.pop('epochs', o.epochs if frozen else o.finetune_epochs))
+    s2, epochs = stage2_options(o, a.mode)  # the evaluation's own stage-2 recipe, then the lever on top
+    s2 |= dict(progress=False, plot=False) | lever
+    epochs = int(s2.pop('epochs', epochs))
     folds = range(o.folds) if a.folds is None else [int(f) for f in a.folds.split(',')]
     rows, t0 = [], time.perf_counter()
     for k in folds:
