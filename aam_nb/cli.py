@@ -10,9 +10,11 @@ from functools import wraps
 from pathlib import Path
 import pandas as pd
 from fastcore.script import anno_parser, store_true
+from fastcore.docments import docments
 from .data import load_table, load_metadata, load_split, split_samples, load_groups, check_split_groups
 from .models import EncoderConfig, regression_metrics, classification_metrics
-from .train import FitOptions, CheckpointError, TrainingDiverged, fmt
+from .checkpoint import CheckpointError
+from .loop import FitOptions, TrainingDiverged, fmt, may_change
 from .stages import pretrain, train_predictor, PretrainOptions, PredictorOptions, option_docs
 from .evaluate import predict, random_forest_baseline, mean_baseline, load_predictor_checkpoint, evaluate, EvalOptions
 from .unifrac import unifrac_matrix, METRICS
@@ -56,31 +58,37 @@ def _field_type(cls, f):
     return args[0] if args else t
 
 def _add_fields(group, cls, skip=(), prefix=''):
-    "One option per field of dataclass `cls`, help from its docments, default shown."
+    "One option per field of dataclass `cls`: help from its docments, the default, and whether it may change on resume (its role)."
     docs = option_docs(cls)
     for f in fields(cls):
         if f.name in skip: continue
         default = f.default if f.default is not MISSING else None
         help_ = prefix + docs.get(f.name, '').replace('%', '%%')
+        tag = ' [may change on resume]' if f.name in may_change(cls) else ''
+        for switch, value in f.metadata.get('spellings', {}).items():  # e.g. --huber for --loss huber
+            group.add_argument(f'--{switch}', dest=f.name, action='store_const', const=value, help=f'the same as --{f.name} {value}')
         if _field_type(cls, f) is bool:
             flag = f.metadata.get('flag')
-            if flag: group.add_argument(f'--{flag}', dest=f.name, action='store_false', help=help_ + ' (off when given)')
-            else: group.add_argument(f'--{f.name}', action='store_true', help=help_)
+            if flag: group.add_argument(f'--{flag}', dest=f.name, action='store_false', help=help_ + ' (off when given)' + tag)
+            else: group.add_argument(f'--{f.name}', action='store_true', help=help_ + tag)
         else:
-            group.add_argument(f'--{f.name}', type=_field_type(cls, f), metavar=f.name.upper(),
-                               help=f"{help_} (default: {default})")
+            group.add_argument(f'--{f.name}', type=_field_type(cls, f), metavar=f.name.upper(), help=f"{help_} (default: {default}){tag}")
 
-def _stage_parser(prog: str, doc: str, inputs: list, stage_cls, encoder_prefix: str = '') -> argparse.ArgumentParser:
+def _add_inputs(group, func, names: list):
+    "One option per input of `func` (a stage or `evaluate`), its help the parameter's docment (`--out` is `out_dir`)."
+    docs = docments(func)
+    for name in names: group.add_argument(f'--{name}', metavar=name.upper(), help=(docs.get('out_dir' if name == 'out' else name) or '').replace('%', '%%'))
+
+def _stage_parser(prog: str, doc: str, stage, inputs: list, stage_cls, encoder_prefix: str = '') -> argparse.ArgumentParser:
     "A stage command's parser: inputs, then the fields of EncoderConfig, the stage options and FitOptions, then resume/overwrite."
     p = argparse.ArgumentParser(prog=prog, description=doc, argument_default=argparse.SUPPRESS)
-    g = p.add_argument_group('inputs')
-    for name, help_ in inputs: g.add_argument(f'--{name}', metavar=name.upper(), help=help_)
+    _add_inputs(p.add_argument_group('inputs'), stage, inputs)
     _add_fields(p.add_argument_group('model (EncoderConfig)'), EncoderConfig, prefix=encoder_prefix)
     _add_fields(p.add_argument_group(f'stage ({stage_cls.__name__})'), stage_cls)
     _add_fields(p.add_argument_group('training (FitOptions)'), FitOptions)
     g = p.add_argument_group('run')
-    g.add_argument('--resume', metavar='DIR', help='run directory to continue: its options stay; those given must be resumable '
-                   '(epochs, patience, stop_after, device, progress ...) or equal the run\'s')
+    g.add_argument('--resume', metavar='DIR', help='run directory to continue: its options stay; those given must be marked '
+                   '[may change on resume] (epochs, patience, stop_after, device, progress ...) or equal the run\'s')
     g.add_argument('--overwrite', action='store_true', help='replace a run already in --out')
     return p
 
@@ -93,7 +101,7 @@ def _report(res, out):
 
 def _run_stage(stage, prog, doc, inputs, required, stage_cls, argv, encoder_prefix=''):
     "Parse, hand the given options to the stage function, report."
-    a = vars(_stage_parser(prog, doc, inputs, stage_cls, encoder_prefix).parse_args(_argv(argv)))
+    a = vars(_stage_parser(prog, doc, stage, inputs, stage_cls, encoder_prefix).parse_args(_argv(argv)))
     def body():
         if not a.get('resume'):
             for need in required:
@@ -101,7 +109,7 @@ def _run_stage(stage, prog, doc, inputs, required, stage_cls, argv, encoder_pref
         resume, out = a.pop('resume', None), a.pop('out', None)
         if resume and out and Path(out).resolve() != Path(resume).resolve():
             raise ValueError(f"--out {out} and --resume {resume} name different runs; give one of them")
-        names = [n for n, _ in inputs if n != 'out']
+        names = [n for n in inputs if n != 'out']
         given = {n: a.pop(n, None) for n in names}
         config = {f.name: a.pop(f.name) for f in fields(EncoderConfig) if f.name in a} or None
         run_info = {'command': {'name': prog, 'argv': [str(x) for x in (sys.argv[1:] if argv is None else argv)]}}
@@ -112,13 +120,7 @@ def _run_stage(stage, prog, doc, inputs, required, stage_cls, argv, encoder_pref
     return _main(body)
 
 # %% ../nbs/06_cli.ipynb #d5b1d8f6
-_PRETRAIN_INPUTS = [('table', 'feature table (BIOM or FeatureTable .qza)'),
-                    ('tree', 'rooted tree (Newick or Phylogeny[Rooted] .qza); tips must cover the features'),
-                    ('out', 'run directory to create'),
-                    ('sequences', 'FASTA / rep-seqs.qza if feature IDs are not sequences'),
-                    ('distance_matrix', 'precomputed UniFrac matrix (TSV or .qza) instead of per-batch UniFrac from the tree'),
-                    ('split', 'split.json to use instead of a random split'),
-                    ('metadata', 'sample metadata holding --group_column (for a split grouped by subject)')]
+_PRETRAIN_INPUTS = ['table', 'tree', 'out', 'sequences', 'distance_matrix', 'split', 'metadata']  # help: `pretrain`'s docments
 
 def aam_nb_pretrain(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):
@@ -126,12 +128,7 @@ def aam_nb_pretrain(argv: list | None = None  # command-line words (default: sys
     return _run_stage(pretrain, 'aam_nb_pretrain', aam_nb_pretrain.__doc__, _PRETRAIN_INPUTS, ('table', 'out'), PretrainOptions, argv)
 
 # %% ../nbs/06_cli.ipynb #3c4c3307
-_TRAIN_INPUTS = [('table', 'feature table (BIOM or .qza)'), ('metadata', 'sample metadata (TSV)'),
-                 ('column', 'metadata column to predict'), ('out', 'run directory to create'),
-                 ('encoder', 'stage-1 checkpoint or run directory (none: train from scratch, with a warning)'),
-                 ('sequences', 'FASTA / rep-seqs.qza if feature IDs are not sequences'),
-                 ('tree', 'tree for an auxiliary UniFrac loss while fine-tuning'),
-                 ('split', "split.json (e.g. the stage-1 run's) instead of a random split")]
+_TRAIN_INPUTS = ['table', 'metadata', 'column', 'out', 'encoder', 'sequences', 'tree', 'split']  # help: `train_predictor`'s docments
 
 def aam_nb_train(argv: list | None = None  # command-line words (default: sys.argv[1:])
                 ):
@@ -248,18 +245,13 @@ def aam_nb_unifrac(
     return dm
 
 # %% ../nbs/06_cli.ipynb #bed0ca63
-_EVAL_INPUTS = [('table', 'feature table (BIOM or .qza)'), ('tree', 'rooted tree for stage 1 (Newick or .qza)'),
-                ('metadata', 'sample metadata (TSV) with --column and --group_column'), ('column', 'metadata column to predict'),
-                ('out', 'evaluation folder (created; a later call continues it)'),
-                ('encoder', 'a stage-1 run trained elsewhere, used for every fold instead of per-fold pre-training (checked for leakage)'),
-                ('sequences', 'FASTA / rep-seqs.qza if feature IDs are not sequences')]
+_EVAL_INPUTS = ['table', 'tree', 'metadata', 'column', 'out', 'encoder', 'sequences']  # help: `evaluate`'s docments
 
 def aam_nb_evaluate(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):
     "Cross-validation (grouped by subject with --group_column) of the AAM frozen and fine-tuned, the random forest and the training mean."
     p = argparse.ArgumentParser(prog='aam_nb_evaluate', description=aam_nb_evaluate.__doc__, argument_default=argparse.SUPPRESS)
-    g = p.add_argument_group('inputs')
-    for name, help_ in _EVAL_INPUTS: g.add_argument(f'--{name}', metavar=name.upper(), help=help_)
+    _add_inputs(p.add_argument_group('inputs'), evaluate, _EVAL_INPUTS)
     _add_fields(p.add_argument_group('evaluation (EvalOptions)'), EvalOptions)
     _add_fields(p.add_argument_group('stage-1 model (EncoderConfig)'), EncoderConfig)
     p.add_argument('--stop_after', type=int, metavar='N', help='end this job once a stage has trained N epochs; call again to continue')

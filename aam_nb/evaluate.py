@@ -5,7 +5,7 @@
 # %% ../nbs/05_evaluate.ipynb #cd94bef7
 from __future__ import annotations
 import hashlib, json, time, warnings
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
 from .data import (load_table, load_metadata, align_samples, rarefy, as_feature_table, drop_shallow, load_groups,
@@ -13,8 +13,9 @@ from .data import (load_table, load_metadata, align_samples, rarefy, as_feature_
 from .dataset import MicrobiomeDataset
 from .models import EncoderConfig, regression_metrics, classification_metrics
 from .runtime import default_device, is_main_process
-from .train import load_checkpoint, model_from_checkpoint, CheckpointError, check_resume
-from .stages import predict_dataset, pretrain, train_predictor
+from .checkpoint import load_checkpoint, model_from_checkpoint, CheckpointError
+from .loop import check_resume, option, role_of, job_options, FitOptions
+from .stages import predict_dataset, pretrain, train_predictor, PredictorOptions
 
 # %% auto #0
 __all__ = ['MODELS', 'load_predictor_checkpoint', 'predict', 'random_forest_baseline', 'mean_baseline', 'cv_folds', 'EvalOptions',
@@ -132,40 +133,40 @@ def cv_folds(sample_ids,  # the samples to assign
 class EvalOptions:
     "What a cross-validation runs: folds, which models, and each stage's budget."
     folds: int = 5  # number of folds (random, or grouped when group_column is given)
-    fold: int | None = None  # run only this fold (0-based; e.g. one job of a cluster array) and print its rows
+    fold: int | None = option(None, 'job')  # run only this fold (0-based; e.g. one job of a cluster array) and print its rows
     seed: int = 0  # seed of the fold assignment, the inner splits and every run
     group_column: str | None = None  # metadata column of groups (e.g. subject) that never span two folds
     val_frac: float = 0.1  # fraction of each fold's training groups held out for validation (early stopping)
-    models: str = 'frozen,finetune,ensemble,forest,mean,median'  # which models to run, comma-separated (ensemble: mean of frozen and finetune; median: what MAE rewards)
-    pretrain_epochs: int = 8  # stage-1 epochs per fold
-    pretrain_lr: float = 1e-3  # stage-1 peak learning rate
-    epochs: int = 80  # stage-2 epochs with the encoder frozen
-    lr: float = 1e-3  # stage-2 learning rate, frozen encoder
-    finetune_epochs: int = 6  # stage-2 epochs when the encoder is fine-tuned
-    finetune_lr: float = 3e-4  # stage-2 learning rate when fine-tuning (gentler: the encoder is adjusted, not overwritten)
-    patience: int = 15  # stage-2 early-stopping patience (epochs)
-    loss: str = 'l1'  # stage-2 regression loss on standardized targets (l1, mse or huber)
-    asv_buckets: int = 0  # stage-2 hashed ASV-identity embedding rows (0: none; see `SequencePredictor`)
-    batch_size: int = 16  # samples per batch (both stages)
-    warmup_steps: int = 200  # warmup steps (both stages)
-    n_estimators: int = 500  # random-forest trees
+    models: str = option('frozen,finetune,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (ensemble: mean of frozen and finetune; median: what MAE rewards)
+    pretrain_epochs: int = option(8, 'resumable')  # stage-1 epochs per fold
+    pretrain_lr: float = option(1e-3, 'resumable')  # stage-1 peak learning rate
+    epochs: int = option(80, 'resumable')  # stage-2 epochs with the encoder frozen
+    lr: float = option(1e-3, 'resumable')  # stage-2 learning rate, frozen encoder
+    finetune_epochs: int = option(6, 'resumable')  # stage-2 epochs when the encoder is fine-tuned
+    finetune_lr: float = option(3e-4, 'resumable')  # stage-2 learning rate when fine-tuning (gentler: the encoder is adjusted, not overwritten)
+    patience: int = option(15, 'resumable')  # stage-2 early-stopping patience (epochs)
+    loss: str = option('l1', 'resumable')  # stage-2 regression loss on standardized targets (l1, mse or huber)
+    asv_buckets: int = option(0, 'resumable')  # stage-2 hashed ASV-identity embedding rows (0: none; see `SequencePredictor`)
+    batch_size: int = option(16, 'resumable')  # samples per batch (both stages)
+    warmup_steps: int = option(200, 'resumable')  # warmup steps (both stages)
+    n_estimators: int = option(500, 'resumable')  # random-forest trees
     classification: bool = False  # categorical target
-    allow_leakage: bool = False  # with encoder=, accept an encoder that trained on test-fold samples (results are marked)
-    device: str | None = None  # cpu, cuda ... (default: cuda when present)
-    progress: bool = field(default=False, metadata={'flag': 'no_progress'})  # progress bars
+    allow_leakage: bool = option(False, 'resumable')  # with encoder=, accept an encoder that trained on test-fold samples (results are marked)
+    device: str | None = option(None, 'job')  # cpu, cuda ... (default: cuda when present)
+    progress: bool = option(False, 'job', flag='no_progress')  # progress bars
 
     @property
     def model_list(self) -> list: return [m.strip() for m in self.models.split(',') if m.strip()]
 
 MODELS = ('frozen', 'finetune', 'ensemble', 'forest', 'mean', 'median')
-_EVAL_FIXED = ('folds', 'seed', 'group_column', 'val_frac', 'classification')  # what makes the folds: fixed for an evaluation folder
+_EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
 
 # %% ../nbs/05_evaluate.ipynb #bffbc8a7
 def _key(d: dict) -> str:
     "A short stable name for a set of options (so runs with the same options share a folder)."
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
-_JOB_ONLY = ('device', 'progress', 'plot', 'stop_after')  # how a job runs, not what it computes: not part of a run's name
+_JOB_ONLY = job_options(FitOptions, PredictorOptions, EvalOptions)  # how a job runs, not what it computes: not part of a run's name
 
 def _recipe(d: dict) -> dict: return {k: v for k, v in d.items() if k not in _JOB_ONLY}
 
@@ -239,8 +240,6 @@ def check_leakage(encoder,  # a stage-1 run directory or checkpoint trained else
                          "its scores would not be honest. Pre-train per fold (leave out encoder=), or pass allow_leakage=True (--allow_leakage) "
                          "and the results are marked as leaking")
     return leak
-
-
 
 # %% ../nbs/05_evaluate.ipynb #e108f46a
 def stage2_options(o: EvalOptions,  # the evaluation's options
