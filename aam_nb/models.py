@@ -302,7 +302,6 @@ def nucleotide_loss(logits: torch.Tensor,  # [U, L, V] nucleotide logits
 def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, or [B, C] logits
                 target: torch.Tensor,  # standardized regression targets, or class codes
                 classification: bool = False,  # cross-entropy instead of a regression loss
-                huber: bool = False,  # Huber instead of MSE for regression (robust to outliers)
                 class_weights: torch.Tensor | None = None,  # per-class weights for cross-entropy
                 loss: str = 'mse',  # regression loss: 'mse', 'huber' or 'l1' (mean absolute error)
                ) -> torch.Tensor:
@@ -310,7 +309,6 @@ def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, o
     pred = pred.float()  # losses in float32, also under bf16 autocast
     if classification: return F.cross_entropy(pred, target.long(), weight=class_weights)
     target = target.float().view_as(pred)
-    loss = 'huber' if huber else loss
     if loss not in REGRESSION_LOSSES: raise ValueError(f"unknown regression loss {loss!r}; choose one of {REGRESSION_LOSSES}")
     return {'mse': F.mse_loss, 'huber': F.huber_loss, 'l1': F.l1_loss}[loss](pred, target)
 
