@@ -315,6 +315,7 @@ def split_samples(sample_ids,  # all sample IDs
                   test_frac: float = 0.0,  # fraction held out for testing
                   seed: int = 0,  # random seed
                   groups=None,  # one group label per sample (list or Series indexed by ID): each group lands wholly on one side
+                  max_group_frac: float | None = 0.5,  # with groups: one group fills at most this share of validation or test (bigger ones train)
                  ) -> dict:
     "Split IDs into {'train', 'val', 'test'} lists, the same for the same seed; with `groups`, no group is on two sides."
     ids = np.asarray(list(sample_ids), dtype=object)
@@ -331,11 +332,15 @@ def split_samples(sample_ids,  # all sample IDs
     labels = np.unique(g)  # sorted, so the same seed gives the same split whatever the sample order
     order = labels[np.random.default_rng(seed).permutation(len(labels))]
     size = pd.Series(g).value_counts()
-    side, filled = {}, {'test': 0, 'val': 0}
-    for lab in order:  # whole groups, in a seeded order: test first, then validation, the rest trains
-        k = 'test' if filled['test'] < n_test else 'val' if filled['val'] < n_val else 'train'
-        side[lab] = k
-        if k != 'train': filled[k] += size[lab]
+    want = {'test': n_test, 'val': n_val}
+    for cap in ([max_group_frac, None] if max_group_frac else [None]):  # without a cap only if no group is small enough
+        side, filled = {}, {'test': 0, 'val': 0}
+        for lab in order:  # whole groups, in a seeded order: test first, then validation, the rest trains
+            fits = lambda k: filled[k] < want[k] and (cap is None or size[lab] <= max(1.0, cap * want[k]))
+            k = 'test' if fits('test') else 'val' if fits('val') else 'train'
+            side[lab] = k
+            if k != 'train': filled[k] += size[lab]
+        if all(filled[k] or not want[k] for k in want): break
     where = np.array([side[x] for x in g])
     if not (where == 'train').any(): raise ValueError(f"val_frac + test_frac leave no training group of {len(labels)}")
     return {k: list(ids[where == k]) for k in ('train', 'val', 'test')}
@@ -378,5 +383,5 @@ def find_real_data(start: str | Path | None = None  # folder to search up from (
         for oral in (d/'data/oral_age', d/'shared/data/oral_age'):  # the copy bundled with aam_nb, then the team's shared one
             if (oral/'oral_2550.biom').exists():
                 return dict(table=oral/'oral_2550.biom', tree=oral/'oral_tree.nwk', metadata=oral/'oral_2550_map.txt',
-                            column='age', group_column='subject_proxy')
+                            column='age', group_column='subject_strict')
     return None

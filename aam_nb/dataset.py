@@ -19,10 +19,11 @@ _lut = np.full(256, 5, np.int64)
 for _i, _c in enumerate('ACGT', start=1): _lut[ord(_c)] = _i
 
 def tokenize(sequences,  # nucleotide sequences (A/C/G/T/N)
-             max_bp: int,  # sequences are truncated or padded to this many positions
+             max_bp: int,  # sequences are truncated to this many positions
             ) -> torch.Tensor:
-    "Tokens [n, max_bp] (int64) for `sequences`; padding is 0."
-    out = np.zeros((len(sequences), max_bp), np.int64)
+    "Tokens [n, L] (int64) for `sequences`, L the longest sequence up to `max_bp`; shorter ones are padded with 0."
+    width = max(1, min(max_bp, max((len(s) for s in sequences), default=1)))  # no column of padding only: it costs, says nothing
+    out = np.zeros((len(sequences), width), np.int64)
     for i, s in enumerate(sequences):
         b = np.frombuffer(s[:max_bp].encode('ascii'), np.uint8)
         out[i, :len(b)] = _lut[b]
@@ -45,6 +46,7 @@ class MicrobiomeDataset(Dataset):
                  max_bp: int = 150,  # nucleotides per ASV the model reads
                  token_limit: int = 1024,  # most ASVs per sample
                  targets: np.ndarray | None = None,  # array of per-sample targets (float or int class codes), in table order
+                 weights: np.ndarray | None = None,  # per-sample loss weights, in table order (None: every sample weighs 1)
                  unifrac: Callable | None = None,  # callable(sample_ids, counts [B, U], feature_index [U]) -> [B, B] distances
                  random_token_limit: bool = False,  # sample ASVs at random above token_limit (augmentation)
                  rarefy_depth: int | None = None,  # rarefy to this depth (samples below it must be removed first)
@@ -60,6 +62,8 @@ class MicrobiomeDataset(Dataset):
         self.targets = None if targets is None else torch.as_tensor(np.asarray(targets))
         if self.targets is not None and len(self.targets) != table.shape[0]:
             raise ValueError(f"{len(self.targets)} targets for {table.shape[0]} samples")
+        self.weights = None if weights is None else torch.as_tensor(np.asarray(weights, np.float32))
+        if self.weights is not None and len(self.weights) != table.shape[0]: raise ValueError(f"{len(self.weights)} weights for {table.shape[0]} samples")
         self.tokens = tokenize(table.sequences, max_bp) if tokens is None else tokens
         self.feature_hash = feature_hashes(table.sequences)  # identity of each ASV, for hashed identity embeddings
         self.dedup, self.pad_to = dedup, pad_to
@@ -93,6 +97,7 @@ class MicrobiomeDataset(Dataset):
             feats, counts = feats[keep], counts[keep]
         item = {'idx': i, 'features': feats, 'counts': counts}
         if self.targets is not None: item['target'] = self.targets[i]
+        if self.weights is not None: item['weight'] = self.weights[i]
         return item
 
     def collate(self, items: list) -> dict:
@@ -122,5 +127,6 @@ class MicrobiomeDataset(Dataset):
             dense = torch.zeros(B, len(uniq), dtype=torch.float64)
             dense.scatter_add_(1, asv_index, counts.double() * mask)
             batch['unifrac'] = self.unifrac(batch['sample_ids'], dense.numpy(), uniq)
-        if 'target' in items[0]: batch['target'] = torch.stack([it['target'] for it in items])
+        for k in ('target', 'weight'):
+            if k in items[0]: batch[k] = torch.stack([it[k] for it in items])
         return batch

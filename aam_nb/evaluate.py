@@ -15,11 +15,12 @@ from .models import EncoderConfig, regression_metrics, classification_metrics
 from .runtime import default_device, is_main_process
 from .checkpoint import load_checkpoint, model_from_checkpoint, CheckpointError
 from .loop import check_resume, option, role_of, job_options, FitOptions
-from .stages import predict_dataset, pretrain, train_predictor, PredictorOptions
+from .stages import predict_dataset, pretrain, train_predictor, PredictorOptions, group_weights, sample_embeddings, load_encoder
 
 # %% auto #0
-__all__ = ['MODELS', 'load_predictor_checkpoint', 'predict', 'random_forest_baseline', 'mean_baseline', 'cv_folds', 'EvalOptions',
-           'fold_split', 'read_predictions', 'add_ensemble', 'check_leakage', 'stage2_options', 'summarize', 'evaluate']
+__all__ = ['MODELS', 'EVAL_ENCODER', 'AAM_MODELS', 'load_predictor_checkpoint', 'predict', 'random_forest_baseline',
+           'mean_baseline', 'cv_folds', 'EvalOptions', 'fold_split', 'read_predictions', 'add_ensemble',
+           'check_leakage', 'stage2_options', 'stage1_options', 'knn_predict', 'summarize', 'evaluate']
 
 # %% ../nbs/05_evaluate.ipynb #b342c451
 def load_predictor_checkpoint(path  # stage-2 checkpoint (best.pt) or its run directory
@@ -66,6 +67,7 @@ def random_forest_baseline(table,  # feature table: path or FeatureTable (sequen
                            max_features: float = 0.3,  # fraction of features per split
                            seed: int = 0,  # random seed
                            sequences=None,  # FASTA, when a path's feature IDs are not sequences (not needed by the forest)
+                           sample_weight: pd.Series | None = None,  # per-sample weights by sample ID (e.g. each person the same: `group_weights`)
                           ) -> tuple:
     "Fit a random forest on the split's training samples; returns (predictions DataFrame, metrics, evaluated split name)."
     from sklearn.ensemble import RandomForestRegressor, RandomForestClassifier
@@ -73,7 +75,7 @@ def random_forest_baseline(table,  # feature table: path or FeatureTable (sequen
     X = tbl.counts
     Model = RandomForestClassifier if classification else RandomForestRegressor
     rf = Model(n_estimators=n_estimators, max_features=max_features, n_jobs=-1, random_state=seed)
-    rf.fit(X[tbl.sample_index(fit_ids)], y.loc[fit_ids].to_numpy())
+    rf.fit(X[tbl.sample_index(fit_ids)], y.loc[fit_ids].to_numpy(), sample_weight=None if sample_weight is None else sample_weight.loc[fit_ids].to_numpy())
     Xe = X[tbl.sample_index(eval_ids)]
     df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
     if classification:
@@ -137,7 +139,7 @@ class EvalOptions:
     seed: int = 0  # seed of the fold assignment, the inner splits and every run
     group_column: str | None = None  # metadata column of groups (e.g. subject) that never span two folds
     val_frac: float = 0.1  # fraction of each fold's training groups held out for validation (early stopping)
-    models: str = option('frozen,finetune,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (ensemble: mean of frozen and finetune; median: what MAE rewards)
+    models: str = option('frozen,finetune,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; median: what MAE rewards)
     pretrain_epochs: int = option(8, 'resumable')  # stage-1 epochs per fold
     pretrain_lr: float = option(1e-3, 'resumable')  # stage-1 peak learning rate
     epochs: int = option(80, 'resumable')  # stage-2 epochs with the encoder frozen
@@ -147,6 +149,13 @@ class EvalOptions:
     patience: int = option(15, 'resumable')  # stage-2 early-stopping patience (epochs)
     loss: str = option('l1', 'resumable')  # stage-2 regression loss on standardized targets (l1, mse or huber)
     asv_buckets: int = option(0, 'resumable')  # stage-2 hashed ASV-identity embedding rows (0: none; see `SequencePredictor`)
+    wide_buckets: int = option(0, 'resumable')  # stage-2 wide path: hashed per-ASV weights on log1p(count), summed (0: none; see `SequencePredictor`)
+    wide_decay: float = option(0.1, 'resumable')  # the wide path's weight decay
+    group_weights: str = option('none', 'resumable')  # stage-2 loss weights per group of group_column: 'equal', 'sqrt' or 'none' (also the weights of the forest_balanced row)
+    unifrac_metric: str = option('unweighted', 'resumable')  # stage-1 UniFrac target: unweighted, weighted_normalized or weighted_unnormalized
+    pretrain_batch_size: int | None = option(None, 'resumable')  # stage-1 samples per batch (default: batch_size); more samples, more UniFrac pairs per step
+    val_group_cap: float = option(0.5, 'resumable')  # one group fills at most this share of a fold's inner validation (0: no cap; see `split_samples`)
+    ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     batch_size: int = option(16, 'resumable')  # samples per batch (both stages)
     warmup_steps: int = option(200, 'resumable')  # warmup steps (both stages)
     n_estimators: int = option(500, 'resumable')  # random-forest trees
@@ -158,7 +167,9 @@ class EvalOptions:
     @property
     def model_list(self) -> list: return [m.strip() for m in self.models.split(',') if m.strip()]
 
-MODELS = ('frozen', 'finetune', 'ensemble', 'forest', 'mean', 'median')
+MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'mean', 'median')
+EVAL_ENCODER = dict(embedding_dim=64, heads=4, asv_layers=1, sample_layers=2)  # the stage-1 model of every figure in the README (EncoderConfig's other defaults)
+AAM_MODELS = ('frozen', 'finetune', 'knn')  # rows that need the fold's stage-1 encoder
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
 
 # %% ../nbs/05_evaluate.ipynb #bffbc8a7
@@ -175,10 +186,11 @@ def fold_split(folds: pd.Series,  # each sample's fold (from `cv_folds`)
                val_frac: float = 0.1,  # fraction of the training part held out for validation
                seed: int = 0,  # seed of the inner split
                groups: pd.Series | None = None,  # groups: validation holds out whole groups
+               max_group_frac: float | None = 0.5,  # one group fills at most this share of validation (None: no cap)
               ) -> dict:
     "Fold k as a split: its samples are the test set; the other folds give train and (grouped) validation."
     test = list(folds.index[folds == k]); rest = list(folds.index[folds != k])
-    inner = split_samples(rest, val_frac, 0.0, seed + 1000 * (k + 1), None if groups is None else groups.loc[rest])
+    inner = split_samples(rest, val_frac, 0.0, seed + 1000 * (k + 1), None if groups is None else groups.loc[rest], max_group_frac)
     return {'train': inner['train'], 'val': inner['val'], 'test': test}
 
 def read_predictions(path) -> pd.DataFrame:
@@ -187,15 +199,16 @@ def read_predictions(path) -> pd.DataFrame:
 
 def add_ensemble(res: pd.DataFrame,  # fold x model rows (of one fold or many)
                  oof: pd.DataFrame,  # their out-of-fold predictions (sample_id, fold, model, truth, prediction)
+                 members: tuple = ('frozen', 'finetune'),  # the rows averaged
                 ) -> tuple:
-    "(res, oof) with rows 'ensemble': per sample the mean of the frozen and the fine-tuned AAM's predictions (regression), for folds with both."
+    "(res, oof) with rows 'ensemble': per sample the mean of the members' predictions (regression), for folds that have them all."
     res, oof = res[res['model'] != 'ensemble'], oof[oof['model'] != 'ensemble']
-    both = oof[oof['model'].isin(['frozen', 'finetune'])]
+    both = oof[oof['model'].isin(members)]
     p = both.groupby(['fold', 'sample_id'], sort=False).agg(truth=('truth', 'first'), prediction=('prediction', 'mean'), n=('model', 'size'))
-    p = p[p['n'] == 2].reset_index()
+    p = p[p['n'] == len(members)].reset_index()
     rows = []
     for k, g in p.groupby('fold'):
-        r = res[(res['fold'] == k) & res['model'].isin(['frozen', 'finetune'])]
+        r = res[(res['fold'] == k) & res['model'].isin(members)]
         rows.append({'fold': k, 'model': 'ensemble', 'n': len(g), **_metrics(g['truth'], g['prediction'], False),
                      'seconds': float(r['seconds'].sum()), 'leakage': bool(r['leakage'].any())})
     e = p.assign(model='ensemble')[['sample_id', 'fold', 'model', 'truth', 'prediction']]
@@ -247,48 +260,84 @@ def stage2_options(o: EvalOptions,  # the evaluation's options
                   ) -> tuple:
     "(options of `train_predictor`, epochs) for one AAM mode of an evaluation; the run folder's name is made from them."
     frozen = mode == 'frozen'
+    used = {k: getattr(o, k) for k, off in (('asv_buckets', 0), ('wide_buckets', 0), ('group_weights', 'none')) if getattr(o, k) != off}
+    if o.wide_buckets: used['wide_decay'] = o.wide_decay
+    if o.group_weights != 'none': used['group_column'] = o.group_column
     s2 = dict(freeze_base=frozen, classification=o.classification, lr=o.lr if frozen else o.finetune_lr, patience=o.patience,
               batch_size=o.batch_size, warmup_steps=o.warmup_steps, seed=o.seed, device=o.device,
-              **({} if o.classification else {'loss': o.loss}),
-              **({'asv_buckets': o.asv_buckets} if o.asv_buckets else {}))  # only when used: older run folders keep their names
+              **({} if o.classification else {'loss': o.loss}), **used)  # levers only when used: older run folders keep their names
     return s2, o.epochs if frozen else o.finetune_epochs
 
-def _run_fold(k, folds, groups, table, tree, metadata, column, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict):
+def stage1_options(o: EvalOptions,  # the evaluation's options
+                   cfg: dict,  # the stage-1 model (fields of `EncoderConfig`)
+                  ) -> dict:
+    "The options of `pretrain` for a fold of an evaluation (its folder's name is made from them, the split and the epochs)."
+    used = {k: v for k, v, off in (('batch_size', o.pretrain_batch_size, None), ('unifrac_metric', o.unifrac_metric, 'unweighted')) if v != off}
+    return dict(config=cfg, lr=o.pretrain_lr, batch_size=o.batch_size, warmup_steps=o.warmup_steps, seed=o.seed, device=o.device) | used
+
+# %% ../nbs/05_evaluate.ipynb #5b7d1e3c
+def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddings`), indexed by sample ID
+                y: pd.Series,  # the target, by sample ID
+                split: dict,  # train / val / test: k is chosen on val (neighbours from train), test uses train + val
+                ks: tuple = (5, 10, 20, 40, 80),  # candidate numbers of neighbours
+               ) -> tuple:
+    "Retrieval: the median target of the k nearest samples (cosine); (test predictions DataFrame, the k chosen on validation)."
+    Z = emb.to_numpy(np.float64); Z = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-12)
+    pos = pd.Index(emb.index)
+    def pred(pool, query, k):
+        sim = Z[pos.get_indexer(query)] @ Z[pos.get_indexer(pool)].T
+        near = np.argsort(-sim, axis=1, kind='stable')[:, :k]
+        return np.median(y.loc[pool].to_numpy()[near], axis=1)
+    ks = [k for k in ks if k <= len(split['train'])] or [len(split['train'])]
+    k = min(ks, key=lambda k: np.abs(pred(split['train'], split['val'], k) - y.loc[split['val']].to_numpy()).mean())
+    test = split['test']
+    return pd.DataFrame({'sample_id': test, 'truth': y.loc[test].to_numpy(), 'prediction': pred(split['train'] + split['val'], test, k)}), k
+
+# %% ../nbs/05_evaluate.ipynb #9c4d0a17
+def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o: EvalOptions, cfg, encoder, quiet, add) -> bool:
+    "Stage 1 of fold k (on its training part only; or the given encoder), then the AAM rows; False when a stage stopped for this job."
+    t0 = time.perf_counter()
+    if encoder is None:  # the same options share one folder
+        s1 = stage1_options(o, cfg) | quiet
+        enc = out/'stage1'/f'fold{k}-{_key(_recipe(s1) | {"split": split, "epochs": o.pretrain_epochs})}'
+        if not _stage(pretrain, enc, o.pretrain_epochs, table=table, tree=tree, split=split, **s1): return False
+    else: enc = Path(encoder)
+    s1_secs = time.perf_counter() - t0
+    for mode in ('frozen', 'finetune'):
+        if mode not in o.model_list: continue
+        t0 = time.perf_counter()
+        s2, epochs = stage2_options(o, mode); s2 |= quiet
+        rd = fd/f'{mode}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs})}'
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
+            if not _stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, encoder=enc, split=split, **s2):
+                return False
+        add(mode, read_predictions(rd/'test_predictions.tsv'), time.perf_counter() - t0 + s1_secs / 2)
+    if 'knn' in o.model_list:
+        t0 = time.perf_counter()
+        pred, _ = knn_predict(sample_embeddings(load_encoder(enc), table, device=o.device or default_device()), y, split)
+        add('knn', pred, time.perf_counter() - t0)
+    return True
+
+def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict):
     "Every model of fold k; (rows, out-of-fold predictions), or None when a stage stopped early for this job (stop_after)."
     fd = out/f'fold{k}'; fd.mkdir(parents=True, exist_ok=True)
-    split = fold_split(folds, k, o.val_frac, o.seed, groups)
+    split = fold_split(folds, k, o.val_frac, o.seed, groups, o.val_group_cap or None)
     save_split(split, fd/'split.json')
-    models = o.model_list
-    rows, oof = [], []
+    models, rows, oof = o.model_list, [], []
     def add(model, pred, secs):
         p = pred.set_index('sample_id').loc[split['test']]
         rows.append({'fold': k, 'model': model, 'n': len(p), **_metrics(p['truth'], p['prediction'], o.classification),
                      'seconds': secs, 'leakage': bool(leak.get(k))})
         oof.append(pd.DataFrame({'sample_id': p.index, 'fold': k, 'model': model, 'truth': p['truth'].to_numpy(),
                                  'prediction': p['prediction'].to_numpy()}))
-    common = dict(batch_size=o.batch_size, warmup_steps=o.warmup_steps, seed=o.seed, device=o.device, **quiet)
-    if {'frozen', 'finetune'} & set(models):
+    if set(AAM_MODELS) & set(models) and not _run_aam(k, split, table, tree, metadata, column, y, out, fd, o, cfg, encoder, quiet, add): return None
+    for name in ('forest', 'forest_balanced'):
+        if name not in models: continue
         t0 = time.perf_counter()
-        if encoder is None:  # stage 1 on this fold's training part only; the same options share one folder
-            s1 = dict(config=cfg, lr=o.pretrain_lr) | common
-            enc = out/'stage1'/f'fold{k}-{_key(_recipe(s1) | {"split": split, "epochs": o.pretrain_epochs})}'
-            if not _stage(pretrain, enc, o.pretrain_epochs, table=table, tree=tree, split=split, **s1): return None
-        else: enc = Path(encoder)
-        s1_secs = time.perf_counter() - t0
-        for mode in ('frozen', 'finetune'):
-            if mode not in models: continue
-            t0 = time.perf_counter()
-            s2, epochs = stage2_options(o, mode); s2 |= quiet
-            rd = fd/f'{mode}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs})}'
-            with warnings.catch_warnings():
-                warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
-                if not _stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, encoder=enc, split=split, **s2):
-                    return None
-            add(mode, read_predictions(rd/'test_predictions.tsv'), time.perf_counter() - t0 + s1_secs / 2)
-    if 'forest' in models:
-        t0 = time.perf_counter()
-        pred, _, _ = random_forest_baseline(table, metadata, column, split, o.classification, o.n_estimators, seed=o.seed)
-        add('forest', pred, time.perf_counter() - t0)
+        w = group_weights(groups, {'train': split['train'] + split['val']}, o.group_weights if o.group_weights != 'none' else 'equal') if name != 'forest' else None
+        pred, _, _ = random_forest_baseline(table, metadata, column, split, o.classification, o.n_estimators, seed=o.seed, sample_weight=w)
+        add(name, pred, time.perf_counter() - t0)
     for stat in ('mean', 'median'):
         if stat in models and not (stat == 'median' and o.classification):
             add(stat, mean_baseline(table, metadata, column, split, o.classification, statistic=stat)[0], 0.0)
@@ -296,8 +345,10 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, out: Path, o: Eva
     res.to_csv(fd/'results.tsv', sep='\t', index=False); pred.to_csv(fd/'oof.tsv', sep='\t', index=False)
     return res, pred
 
+# %% ../nbs/05_evaluate.ipynb #0b6f3a55
 def summarize(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
               metric: str = 'mae',  # the metric to summarize
+              oof: pd.DataFrame | None = None,  # out-of-fold predictions: adds the MAE pooled over samples (regression)
              ) -> pd.DataFrame:
     "Mean +- sd over folds of each model's metrics, best `metric` first (lowest MAE / RMSE, highest R2 or accuracy)."
     cols = [c for c in results if c not in ('fold', 'model', 'n', 'seconds', 'leakage')]
@@ -305,6 +356,8 @@ def summarize(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
     s = pd.concat({'mean': g[cols].mean(), 'sd': g[cols].std(ddof=1)}, axis=1)
     s.columns = [f'{c}_{st}' for st, c in s.columns]
     s = s[[f'{c}_{st}' for c in cols for st in ('mean', 'sd')]]
+    if oof is not None and 'mae' in cols:
+        s['mae_pooled'] = (oof['prediction'].astype(float) - oof['truth'].astype(float)).abs().groupby(oof['model']).mean()
     s['folds'] = g.size(); s['seconds_per_fold'] = g['seconds'].mean(); s['leakage'] = g['leakage'].any()
     return s.sort_values(f'{metric}_mean', ascending=metric in ('mae', 'rmse'))
 
@@ -329,67 +382,69 @@ def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, cla
     axes[0, 0].set_ylabel('predicted (out of fold)')
     fig.tight_layout(); fig.savefig(out/'cv_pred_vs_true.png', dpi=100); plt.close(fig)
 
+# %% ../nbs/05_evaluate.ipynb #1f4e8a26
+def _check_models(o: EvalOptions, encoder, tree):
+    "A one-line error for a models list that cannot run, before anything is written."
+    models, members = o.model_list, [m.strip() for m in o.ensemble.split(',') if m.strip()]
+    bad = [m for m in models if m not in MODELS]
+    if bad: raise ValueError(f"models: unknown {bad}; choose from {', '.join(MODELS)}")
+    if 'ensemble' in models and (not set(members) <= set(models) or not set(members) <= set(AAM_MODELS) or len(members) < 2):
+        raise ValueError(f"models={o.models!r}: ensemble is the mean of the rows {members} (option ensemble); run them all (at least two of {', '.join(AAM_MODELS)}), or drop ensemble")
+    if encoder is None and tree is None and set(AAM_MODELS) & set(models): raise ValueError("evaluate needs tree= (--tree) for stage 1, or encoder=")
+    if 'forest_balanced' in models and not o.group_column: raise ValueError("forest_balanced weighs each group of group_column the same: give group_column=")
+
 def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a FASTA in `sequences`)
              tree,  # rooted tree (for stage 1; None with `encoder`)
-             metadata,  # sample metadata TSV (the target and the group column)
-             column: str,  # the column to predict
-             out_dir,  # evaluation folder: one folder per fold, the tables and plots
-             encoder=None,  # a stage-1 run trained elsewhere, used for every fold (checked for leakage)
+             metadata,  # sample metadata (TSV) with the column to predict and the group column
+             column: str,  # the metadata column to predict
+             out_dir,  # evaluation folder (created; a later call continues it): one folder per fold, the tables and plots
+             encoder=None,  # a stage-1 run trained elsewhere, used for every fold instead of per-fold pre-training (checked for leakage)
              sequences=None,  # FASTA / rep-seqs.qza when feature IDs are not sequences
-             config: EncoderConfig | dict | None = None,  # stage-1 model (fields of `EncoderConfig`)
+             config: EncoderConfig | dict | None = None,  # stage-1 model (fields of `EncoderConfig`; default: `EVAL_ENCODER`)
              stop_after: int | None = None,  # end this job after a stage has trained this many epochs (continue by calling again)
              **options,  # fields of `EvalOptions`
             ) -> pd.DataFrame | None:
     "K-fold cross-validation (grouped by subject with group_column) of both AAM modes, the forest and the mean; returns the fold x model table."
-    o = EvalOptions(**options)
-    out = Path(out_dir)
-    cfg = config.to_dict() if isinstance(config, EncoderConfig) else EncoderConfig().to_dict() | dict(config or {})
-    models = o.model_list
-    bad = [m for m in models if m not in MODELS]
-    if bad: raise ValueError(f"models: unknown {bad}; choose from {', '.join(MODELS)}")
-    if 'ensemble' in models and not {'frozen', 'finetune'} <= set(models):
-        raise ValueError(f"models={o.models!r}: ensemble is the mean of the frozen and the fine-tuned AAM; add frozen and finetune (or drop ensemble)")
-    if encoder is None and tree is None and {'frozen', 'finetune'} & set(models): raise ValueError("evaluate needs tree= (--tree) for stage 1, or encoder=")
-    tbl = drop_shallow(as_feature_table(table, sequences), None)
-    y = load_metadata(metadata, column, o.classification)
-    tbl, y = align_samples(tbl, y)
+    o = EvalOptions(**options); out = Path(out_dir)
+    cfg = config.to_dict() if isinstance(config, EncoderConfig) else EncoderConfig().to_dict() | EVAL_ENCODER | dict(config or {})
+    _check_models(o, encoder, tree)
+    tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, o.classification))
     groups = load_groups(metadata, o.group_column, tbl.sample_ids) if o.group_column else None
     folds = cv_folds(tbl.sample_ids, o.folds, o.seed, groups)
     if o.fold is not None and not 0 <= o.fold < o.folds: raise ValueError(f"fold={o.fold}: choose 0 to {o.folds - 1}")
     leak = check_leakage(encoder, folds, o.allow_leakage) if encoder is not None else {}
-    spec = {'table': str(tbl.source), 'metadata': str(Path(metadata).resolve()), 'column': column,
-            **{k: getattr(o, k) for k in _EVAL_FIXED}}
+    spec = {'table': str(tbl.source), 'metadata': str(Path(metadata).resolve()), 'column': column, **{k: getattr(o, k) for k in _EVAL_FIXED}}
     if (out/'evaluate.json').exists():  # the folds of a folder never change under it
-        saved = json.loads((out/'evaluate.json').read_text())['folds_spec']
-        check_resume(saved, spec, out, resumable=set())
+        check_resume(json.loads((out/'evaluate.json').read_text())['folds_spec'], spec, out, resumable=set())
     if is_main_process():
         out.mkdir(parents=True, exist_ok=True)
         (out/'evaluate.json').write_text(json.dumps({'folds_spec': spec, 'options': asdict(o), 'config': cfg,
                                                      'encoder': None if encoder is None else str(encoder)}, indent=1, default=str))
         folds.rename_axis('sample_id').to_csv(out/'folds.tsv', sep='\t')
-    quiet = dict(progress=o.progress, plot=True, stop_after=stop_after)
-    todo = [o.fold] if o.fold is not None else range(o.folds)
-    ensemble = add_ensemble if 'ensemble' in models and not o.classification else lambda r, p: (r, p)  # derived at gather: no training
-    t_all = time.perf_counter()
+    members = tuple(m.strip() for m in o.ensemble.split(',') if m.strip())
+    ensemble = (lambda r, p: add_ensemble(r, p, members)) if 'ensemble' in o.model_list and not o.classification else (lambda r, p: (r, p))
+    todo, t_all = ([o.fold] if o.fold is not None else range(o.folds)), time.perf_counter()
     for k in todo:
         if (out/f'fold{k}/results.tsv').exists(): continue  # finished earlier: skipped
         t0 = time.perf_counter()
-        r = _run_fold(k, folds, groups, tbl, tree, metadata, column, out, o, cfg, encoder, leak, quiet)
-        if r is None:
-            print(f"fold {k}: a stage stopped after stop_after={stop_after} epochs; call again to continue it"); return None
+        r = _run_fold(k, folds, groups, tbl, tree, metadata, column, y, out, o, cfg, encoder, leak, dict(progress=o.progress, plot=True, stop_after=stop_after))
+        if r is None: print(f"fold {k}: a stage stopped after stop_after={stop_after} epochs; call again to continue it"); return None
         print(f"fold {k} ({len(folds[folds == k])} test samples) in {(time.perf_counter() - t0) / 60:.1f} min:")
         print(ensemble(*r)[0].drop(columns=['fold']).round(3).to_string(index=False))
     res, oof = ensemble(pd.concat([pd.read_csv(out/f'fold{k}/results.tsv', sep='\t') for k in todo], ignore_index=True),
                         pd.concat([read_predictions(out/f'fold{k}/oof.tsv') for k in todo], ignore_index=True))
     if o.fold is not None: return res
+    _report_cv(res, oof, out, o, time.perf_counter() - t_all)
+    return res
+
+def _report_cv(res, oof, out: Path, o: EvalOptions, seconds: float):
+    "Write the tables and plots of a finished cross-validation and print its summary."
     metric = 'accuracy' if o.classification else 'mae'
-    summ = summarize(res, metric)
+    summ = summarize(res, metric, oof)
     if is_main_process():
         res.to_csv(out/'cv_results.tsv', sep='\t', index=False); oof.to_csv(out/'oof_predictions.tsv', sep='\t', index=False)
         summ.to_csv(out/'cv_summary.tsv', sep='\t'); _plots(res, oof, out, metric, o.classification)
     kind = f"grouped by {o.group_column!r}" if o.group_column else 'random'
-    print(f"{o.folds}-fold cross-validation, folds {kind}, seed {o.seed} (mean +- sd over folds; this call {(time.perf_counter() - t_all) / 60:.1f} min):")
-    show = summ[[c for c in summ if c.startswith(metric) or c in ('folds', 'seconds_per_fold', 'leakage')]]
-    print(show.round(3).to_string())
+    print(f"{o.folds}-fold cross-validation, folds {kind}, seed {o.seed} (mean +- sd over folds; this call {seconds / 60:.1f} min):")
+    print(summ[[c for c in summ if c.startswith(metric) or c in ('folds', 'seconds_per_fold', 'leakage')]].round(3).to_string())
     print(f"tables: {out/'cv_results.tsv'}, {out/'cv_summary.tsv'}, {out/'oof_predictions.tsv'}; plots: {out/'cv_errors.png'}, {out/'cv_pred_vs_true.png'}")
-    return res

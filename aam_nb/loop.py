@@ -206,14 +206,15 @@ class Objective:
         return PretrainMetrics()
 
 # %% ../nbs/03_training.ipynb #7b3e2f55
-def param_groups(model: nn.Module,  # the (unwrapped) model; `model.lr_scales` ({parameter-name prefix: factor}) sets per-part learning rates
+def param_groups(model: nn.Module,  # the (unwrapped) model; its `lr_scales` / `weight_decays` ({parameter-name prefix: value}) set per-part values
                  lr: float,  # the peak learning rate (each group gets lr x its factor)
                 ) -> list:
-    "AdamW groups of the trainable parameters, one per learning-rate factor (e.g. a fine-tuned encoder at 0.1x its new head)."
-    scales, groups = getattr(model, 'lr_scales', None) or {}, {}
+    "AdamW groups of the trainable parameters, one per (learning-rate factor, weight decay) (e.g. a fine-tuned encoder at 0.1x its new head)."
+    scales, decays, groups = getattr(model, 'lr_scales', None) or {}, getattr(model, 'weight_decays', None) or {}, {}
+    pick = lambda table, n, default: next((v for pre, v in table.items() if n.startswith(pre)), default)
     for n, p_ in model.named_parameters():
-        if p_.requires_grad: groups.setdefault(next((f for pre, f in scales.items() if n.startswith(pre)), 1.0), []).append(p_)
-    return [{'params': ps, 'lr': lr * f, 'lr_scale': f} for f, ps in groups.items()]
+        if p_.requires_grad: groups.setdefault((pick(scales, n, 1.0), pick(decays, n, None)), []).append(p_)
+    return [{'params': ps, 'lr': lr * f, 'lr_scale': f, **({} if wd is None else {'weight_decay': wd})} for (f, wd), ps in groups.items()]
 
 def make_optimizer(model: nn.Module,  # the model, on its device
                    options: FitOptions,  # lr and weight_decay

@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, math
 from dataclasses import dataclass, asdict, fields
+from functools import partial
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .dataset import PAD, MASK, VOCAB
@@ -234,6 +235,7 @@ class SequencePredictor(nn.Module):
                  freeze_base: bool = False,  # keep the encoder fixed (faster) instead of fine-tuning it
                  dropout: float | None = None,  # dropout of the predictor's layers (default: the encoder's)
                  asv_buckets: int = 0,  # hashed ASV-identity embedding rows added to the base embeddings (0: none)
+                 wide_buckets: int = 0,  # wide path: hashed per-ASV weights on log1p(count), summed, + log richness and depth (0: none)
                 ):
         super().__init__()
         cfg = encoder.config; d = cfg.embedding_dim
@@ -245,6 +247,10 @@ class SequencePredictor(nn.Module):
         self.freeze_base, self.asv_buckets = freeze_base, asv_buckets
         if asv_buckets:  # created last, so the other layers' initial weights do not depend on it
             self.asv_id = nn.Embedding(asv_buckets, d); nn.init.zeros_(self.asv_id.weight)
+        self.wide_buckets = wide_buckets
+        if wide_buckets:  # zero-initialized: the model starts as without it
+            self.wide, self.wide_stats = nn.Embedding(wide_buckets, n_classes or out_dim), nn.Linear(2, n_classes or out_dim)
+            for w in (self.wide.weight, self.wide_stats.weight, self.wide_stats.bias): nn.init.zeros_(w)
         if freeze_base: self.encoder.requires_grad_(False).eval()
 
     @property
@@ -258,7 +264,8 @@ class SequencePredictor(nn.Module):
     def config(self) -> dict:
         "Everything needed to rebuild this model (weights aside), as plain JSON-able values."
         return {'encoder': self.encoder.config.to_dict(), 'out_dim': self.out_dim, 'n_classes': self.n_classes,
-                'n_layers': self.n_layers, 'freeze_base': self.freeze_base, 'dropout': self.dropout, 'asv_buckets': self.asv_buckets}
+                'n_layers': self.n_layers, 'freeze_base': self.freeze_base, 'dropout': self.dropout, 'asv_buckets': self.asv_buckets,
+                **({'wide_buckets': self.wide_buckets} if self.wide_buckets else {})}
 
     @classmethod
     def from_config(cls, d: dict):
@@ -279,8 +286,17 @@ class SequencePredictor(nn.Module):
             x = x + self.asv_id(batch['asv_hash'] % self.asv_buckets) * out['mask'].unsqueeze(-1)
         x = self.body(x, out['mask'])
         y = self.head(self.pool(x, out['mask']))
+        if self.wide_buckets: y = y + self.wide_term(batch, out['mask'])
         out['prediction'] = y.squeeze(-1) if not self.classification and self.out_dim == 1 else y
         return out
+
+    def wide_term(self, batch: dict, keep: torch.Tensor) -> torch.Tensor:
+        "The wide path's [B, outputs]: per-ASV weights times log1p(count), summed, + linear in log richness and log depth."
+        if 'asv_hash' not in batch or 'counts' not in batch: raise ValueError("wide_buckets > 0 needs batches with 'asv_hash' and 'counts'")
+        counts = batch['counts'].float() * keep
+        per_asv = (self.wide(batch['asv_hash'] % self.wide_buckets).float() * torch.log1p(counts)[..., None]).sum(1)
+        stats = torch.stack([torch.log(keep.sum(1).clamp_min(1).float()), torch.log1p(counts.sum(1))], -1)
+        return per_asv + self.wide_stats(stats).float()
 
 # %% ../nbs/02_models.ipynb #f8a8d4cb
 def unifrac_loss(pred: torch.Tensor,  # [B, B] predicted distances
@@ -304,13 +320,16 @@ def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, o
                 classification: bool = False,  # cross-entropy instead of a regression loss
                 class_weights: torch.Tensor | None = None,  # per-class weights for cross-entropy
                 loss: str = 'mse',  # regression loss: 'mse', 'huber' or 'l1' (mean absolute error)
+                weight: torch.Tensor | None = None,  # [B] per-sample weights (mean 1 over the training set; None: all 1)
                ) -> torch.Tensor:
-    "The supervised loss of stage 2."
+    "The supervised loss of stage 2 (per-sample weighted when `weight` is given)."
     pred = pred.float()  # losses in float32, also under bf16 autocast
-    if classification: return F.cross_entropy(pred, target.long(), weight=class_weights)
-    target = target.float().view_as(pred)
     if loss not in REGRESSION_LOSSES: raise ValueError(f"unknown regression loss {loss!r}; choose one of {REGRESSION_LOSSES}")
-    return {'mse': F.mse_loss, 'huber': F.huber_loss, 'l1': F.l1_loss}[loss](pred, target)
+    if classification: fn, target = partial(F.cross_entropy, weight=class_weights), target.long()
+    else: fn, target = {'mse': F.mse_loss, 'huber': F.huber_loss, 'l1': F.l1_loss}[loss], target.float().view_as(pred)
+    if weight is None: return fn(pred, target)
+    per = fn(pred, target, reduction='none')
+    return (per.reshape(len(weight), -1).mean(1) * weight.float()).mean()
 
 REGRESSION_LOSSES = ('mse', 'huber', 'l1')
 
@@ -330,7 +349,7 @@ def compute_losses(out: dict,  # model outputs
     if weights.get('nucleotide', 0) and 'nuc_logits' in out:
         losses['nucleotide'] = nucleotide_loss(out['nuc_logits'], out['nuc_targets'], out['nuc_mask'])
     if weights.get('target', 0) and 'prediction' in out:
-        losses['target'] = target_loss(out['prediction'], batch['target'], classification, class_weights=class_weights, loss=loss)
+        losses['target'] = target_loss(out['prediction'], batch['target'], classification, class_weights, loss, batch.get('weight'))
     if not losses: raise ValueError(f"no loss to compute: weights {weights} select none of the model's outputs")
     losses['total'] = sum(weights[k] * v for k, v in losses.items())
     return losses

@@ -21,10 +21,11 @@ from .checkpoint import model_from_checkpoint
 from .loop import FitOptions, FitResult, Objective, fit, make_loader, check_out_dir, check_resume, fmt, option, may_change
 
 # %% auto #0
-__all__ = ['DataOptions', 'PretrainOptions', 'PredictorOptions', 'option_docs', 'Run', 'setup_run', 'stage_table',
-           'unifrac_targets', 'preprocess', 'encode_base', 'CachedBaseDataset', 'slot_hashes', 'predict_dataset',
-           'pretrain', 'load_encoder', 'stage2_encoder', 'Targets', 'stage2_targets', 'stage2_model', 'stage2_loaders',
-           'write_predictions', 'train_predictor']
+__all__ = ['GROUP_WEIGHTS', 'DataOptions', 'PretrainOptions', 'PredictorOptions', 'option_docs', 'Run', 'setup_run',
+           'stage_table', 'unifrac_targets', 'preprocess', 'encode_base', 'CachedBaseDataset', 'slot_hashes',
+           'slot_counts', 'sample_embeddings', 'predict_dataset', 'pretrain', 'load_encoder', 'stage2_encoder',
+           'Targets', 'stage2_targets', 'group_weights', 'stage2_model', 'stage2_loaders', 'write_predictions',
+           'train_predictor']
 
 # %% ../nbs/04_stages.ipynb #41bc5841
 @dataclass
@@ -55,6 +56,9 @@ class PredictorOptions(DataOptions):
     head_dropout: float | None = None  # dropout of the predictor's own layers (default: the encoder's)
     encoder_lr_scale: float = 1.0  # fine-tuning: the encoder's learning rate as a fraction of the predictor's (e.g. 0.1)
     asv_buckets: int = 0  # hashed ASV-identity embedding: this many learned rows added to the base embeddings (0: none; e.g. 65536)
+    wide_buckets: int = 0  # wide path beside the attention: hashed per-ASV weights on log1p(count), summed, + richness and depth (0: none; e.g. 65536)
+    wide_decay: float = 0.1  # AdamW weight decay of the wide path (its own: it keys on ASV identity and would memorize people)
+    group_weights: str = 'none'  # loss weight per sample so each group of group_column weighs the same ('equal'), sqrt of its size ('sqrt'), or 'none'
     loss: str = option('l1', spellings={'huber': 'huber'})  # regression loss on standardized targets: l1 (mean absolute error; the default, best in the grouped screen), mse or huber
     balance_classes: bool = False  # weight classes inversely to their frequency
     unifrac_weight: float = 0.0  # weight of an auxiliary UniFrac loss while fine-tuning (needs tree)
@@ -213,10 +217,11 @@ class _Reindexed:
     def __call__(self, sample_ids, counts, feature_index): return self.fn(sample_ids, counts, self.cols[np.asarray(feature_index)])
 
 def _split_dataset(table: FeatureTable, ids, cfg: EncoderConfig, tokens: torch.Tensor, train: bool, targets=None,
-                   target_fn=None, random_token_limit=False, rarefy_depth=None, rarefy_each_epoch=False, seed=0):
+                   target_fn=None, random_token_limit=False, rarefy_depth=None, rarefy_each_epoch=False, seed=0, weights=None):
     "Samples `ids` of `table` as a dataset; tokens (tokenized once for the table) and UniFrac targets keep the table's feature order."
-    t = table.subset(ids); col = pd.Index(table.feature_ids).get_indexer(t.feature_ids)
-    return MicrobiomeDataset(t, cfg.max_bp, cfg.token_limit, targets=None if targets is None else targets[table.sample_index(ids)],
+    t = table.subset(ids); col = pd.Index(table.feature_ids).get_indexer(t.feature_ids); rows = table.sample_index(ids)
+    return MicrobiomeDataset(t, cfg.max_bp, cfg.token_limit, targets=None if targets is None else targets[rows],
+                             weights=None if weights is None else weights[rows],
                              tokens=tokens[col], unifrac=None if target_fn is None else _Reindexed(target_fn, col),
                              random_token_limit=random_token_limit and train, rarefy_depth=rarefy_depth,
                              rarefy_each_epoch=rarefy_each_epoch and train, seed=seed)
@@ -249,26 +254,47 @@ def encode_base(encoder: SequenceEncoder,  # the frozen encoder
 class CachedBaseDataset(Dataset):
     "Samples as cached base embeddings (from `encode_base`) + targets; `collate` pads to the batch's largest sample."
     def __init__(self, base: list, targets, sample_ids,
-                 hashes: list | None = None,  # each sample's ASV identity hashes, slot order (`slot_hashes`), for `asv_buckets`
+                 hashes: list | None = None,  # each sample's ASV identity hashes, slot order (`slot_hashes`), for `asv_buckets` / `wide_buckets`
+                 counts: list | None = None,  # each sample's read counts, slot order (`slot_counts`), for `wide_buckets`
+                 weights=None,  # per-sample loss weights (None: all 1)
                 ):
-        self.base, self.targets, self.sample_ids, self.hashes = base, torch.as_tensor(np.asarray(targets)), list(sample_ids), hashes
+        self.base, self.targets, self.sample_ids, self.hashes, self.counts = base, torch.as_tensor(np.asarray(targets)), list(sample_ids), hashes, counts
+        self.weights = None if weights is None else torch.as_tensor(np.asarray(weights, np.float32))
     def __len__(self): return len(self.base)
     def __getitem__(self, i): return i
+    def _pad(self, rows: list, idx: list, S: int, dtype) -> torch.Tensor:
+        out = torch.zeros(len(idx), S, *rows[idx[0]].shape[1:], dtype=dtype)
+        for b, i in enumerate(idx): out[b, :len(rows[i])] = rows[i]
+        return out
     def collate(self, idx: list) -> dict:
-        S = max(max(len(self.base[i]) for i in idx), 1); D = self.base[idx[0]].shape[1]
-        x = torch.zeros(len(idx), S, D); mask = torch.zeros(len(idx), S, dtype=torch.bool)
-        for b, i in enumerate(idx): n = len(self.base[i]); x[b, :n] = self.base[i]; mask[b, :n] = True
-        out = {'base_embeddings': x, 'mask': mask, 'target': self.targets[idx], 'idx': torch.tensor(idx),
-               'sample_ids': [self.sample_ids[i] for i in idx]}
-        if self.hashes is not None:
-            h = torch.zeros(len(idx), S, dtype=torch.int64)
-            for b, i in enumerate(idx): h[b, :len(self.hashes[i])] = self.hashes[i]
-            out['asv_hash'] = h
+        S = max(max(len(self.base[i]) for i in idx), 1)
+        mask = torch.arange(S)[None, :] < torch.tensor([len(self.base[i]) for i in idx])[:, None]
+        out = {'base_embeddings': self._pad(self.base, idx, S, torch.float32), 'mask': mask, 'target': self.targets[idx],
+               'idx': torch.tensor(idx), 'sample_ids': [self.sample_ids[i] for i in idx]}
+        if self.hashes is not None: out['asv_hash'] = self._pad(self.hashes, idx, S, torch.int64)
+        if self.counts is not None: out['counts'] = self._pad(self.counts, idx, S, torch.float32)
+        if self.weights is not None: out['weight'] = self.weights[idx]
         return out
 
 def slot_hashes(ds: MicrobiomeDataset) -> list:
     "Each sample's ASV identity hashes in slot order (the order of its base embeddings)."
     return [ds.feature_hash[torch.from_numpy(np.asarray(ds[i]['features'], np.int64))] for i in range(len(ds))]
+
+def slot_counts(ds: MicrobiomeDataset) -> list:
+    "Each sample's read counts in slot order (the order of its base embeddings)."
+    return [torch.from_numpy(np.asarray(ds[i]['counts'], np.float32)) for i in range(len(ds))]
+
+@torch.no_grad()
+def sample_embeddings(encoder: SequenceEncoder,  # a (pre-trained) encoder
+                      table: FeatureTable,  # the samples to embed (with sequences)
+                      batch_size: int = 32,  # samples per batch
+                      device='cpu',  # where to compute
+                     ) -> pd.DataFrame:
+    "The encoder's pooled sample embedding of every sample of `table` (samples x embedding_dim, indexed by sample ID)."
+    ds = MicrobiomeDataset(table, encoder.config.max_bp, encoder.config.token_limit)
+    encoder.eval().to(device)
+    parts = [encoder(_to_device(b, device), mask_nucleotides=False)['sample_embedding'].float().cpu() for b in make_loader(ds, batch_size, False, shard=False)]
+    return pd.DataFrame(torch.cat(parts).numpy(), index=list(table.sample_ids))
 
 # %% ../nbs/04_stages.ipynb #de790467
 def predict_dataset(model: SequencePredictor,  # trained predictor
@@ -374,17 +400,35 @@ def stage2_targets(y: pd.Series,  # the column, in table order (from `align_samp
         weights = torch.tensor(len(train_ids) / (len(labels) * np.maximum(freq, 1)), dtype=torch.float32)
     return Targets(codes, info | {'labels': labels}, labels, weights)
 
+# %% ../nbs/04_stages.ipynb #8a41c6d3
+GROUP_WEIGHTS = ('none', 'equal', 'sqrt')
+
+def group_weights(groups: pd.Series,  # each sample's group (e.g. the person), indexed by sample ID
+                  split: dict,  # train / val / test sample IDs: weights have mean 1 on each side
+                  how: str = 'equal',  # 'equal': each group weighs the same; 'sqrt': a group weighs sqrt(its size); 'none'
+                 ) -> pd.Series | None:
+    "Per-sample loss weights that balance the groups (None for 'none')."
+    if how not in GROUP_WEIGHTS: raise ValueError(f"group_weights={how!r}: choose one of {', '.join(GROUP_WEIGHTS)}")
+    if how == 'none': return None
+    n = groups.map(groups.value_counts()).astype(float)
+    w = 1 / n if how == 'equal' else 1 / np.sqrt(n)
+    for k in ('train', 'val', 'test'):
+        ids = [s for s in split.get(k, []) if s in w.index]
+        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
+    return w
+
 # %% ../nbs/04_stages.ipynb #0e5d4c88
 def stage2_model(encoder: SequenceEncoder,  # the stage's encoder
                  o: PredictorOptions,  # n_layers, freeze_base, head_dropout, asv_buckets, encoder_lr_scale
                  n_classes: int | None,  # classes (None: regression)
                  seed: int,  # the predictor's initial weights
                 ) -> SequencePredictor:
-    "The predictor over `encoder`, its own weights from `seed`; a fine-tuned encoder's own learning-rate factor (`lr_scales`)."
+    "The predictor over `encoder`, its own weights from `seed`; a fine-tuned encoder's learning-rate factor, the wide path's weight decay."
     with seeded(seed):  # the predictor's initial weights from `seed`, whatever ran before in this process
         model = SequencePredictor(encoder, n_classes=n_classes, n_layers=o.n_layers, freeze_base=o.freeze_base,
-                                  dropout=o.head_dropout, asv_buckets=o.asv_buckets)
+                                  dropout=o.head_dropout, asv_buckets=o.asv_buckets, wide_buckets=o.wide_buckets)
     if o.encoder_lr_scale != 1.0 and not o.freeze_base: model.lr_scales = {'encoder.': o.encoder_lr_scale}  # read by `fit`
+    if o.wide_buckets: model.weight_decays = {'wide': o.wide_decay}  # the wide path's own decay (`param_groups`)
     return model
 
 def stage2_loaders(model: SequencePredictor,  # the predictor (its encoder encodes the cache)
@@ -401,7 +445,8 @@ def stage2_loaders(model: SequencePredictor,  # the predictor (its encoder encod
     for k, ds in datasets.items():
         if cached and k in ('train', 'val'):
             ds = CachedBaseDataset(encode_base(model.encoder, ds, 32, device), ds.targets, ds.table.sample_ids,
-                                   slot_hashes(ds) if o.asv_buckets else None)
+                                   slot_hashes(ds) if o.asv_buckets or o.wide_buckets else None,
+                                   slot_counts(ds) if o.wide_buckets else None, ds.weights)
         loaders[k] = make_loader(ds, o.batch_size, k == 'train', seed, 0 if cached else o.num_workers)
     return loaders
 
@@ -448,9 +493,12 @@ def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python
     enc = stage2_encoder(run)
     sp_ = _run_split(run, table.sample_ids, o.val_frac, o.test_frac)
     t = stage2_targets(y, sp_['train'], o.classification, o.balance_classes, inp['metadata'])
+    if o.group_weights != 'none' and not o.group_column: raise ValueError(f"group_weights={o.group_weights!r} needs group_column= (--group_column): the groups to balance")
+    w = group_weights(_groups(run, table.sample_ids), sp_, o.group_weights) if o.group_column else None
     aux = o.unifrac_weight and not o.freeze_base
     if aux and inp['tree'] is None: raise ValueError("unifrac_weight > 0 needs tree= (--tree): the auxiliary UniFrac loss is computed from it")
     datasets = _datasets(run, table, sp_, enc.config, ('train', 'val', 'test'), targets=t.values,
+                         weights=None if w is None else w.loc[table.sample_ids].to_numpy(np.float32),
                          target_fn=unifrac_targets(table, inp['tree']) if aux else None)
     model = stage2_model(enc, o, len(t.labels) if o.classification else None, seed)
     state = run.record('predictor', sp_, table, run_info, model_config=model.config(), target=t.info, preprocess=preprocess(enc.config, o))
