@@ -2,7 +2,7 @@
 PY ?= python3
 RUN ?= runs/demo
 
-.PHONY: install demo test check-sync readme bench docs-check data
+.PHONY: install demo test gpu-check check-sync readme bench docs-check data
 
 # torch goes first, from the CPU build, where none is installed: a bare `torch` requirement would
 # otherwise pull a multi-GB CUDA build. A GPU user keeps the torch they already have.
@@ -16,8 +16,14 @@ demo: install
 
 # nbdev_test over every notebook, the real-data `slow` cells included. One torch thread per notebook worker
 # (nbdev runs one worker per core): more threads than cores make OpenMP spin and small models crawl.
+# The tests run on the CPU on purpose (GPUs hidden): bitwise resume and bf16 tolerances are CPU rules; a GPU is
+# checked by `make gpu-check` (bench/gpu_check.py).
 test: install
-	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} nbdev_test --flags slow --timing --do_print
+	CUDA_VISIBLE_DEVICES= OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} nbdev_test --flags slow --timing --do_print
+
+# Both stages, both precisions, exact resume, classification, throughput and host syncs on the GPU (about 5 minutes).
+gpu-check: install
+	$(PY) bench/gpu_check.py
 
 # CI also fails when the package is out of step with the notebooks, or notebooks are not clean.
 check-sync: install

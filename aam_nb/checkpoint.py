@@ -27,15 +27,18 @@ def _atomic_torch_save(obj, path: Path):
         if tmp.exists(): tmp.unlink()
 
 def rng_state() -> dict:
-    "The global torch RNG states (CPU and CUDA), as tensors."
+    "The global torch RNG state of the CPU and of this process's GPU (when it has one), as tensors."
     s = {'torch': torch.get_rng_state()}
-    if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
+    if torch.cuda.is_available() and torch.cuda.is_initialized(): s['cuda'] = torch.cuda.get_rng_state()
     return s
 
 def set_rng_state(s: dict):
-    "Restore what `rng_state` returned."
+    "Restore what `rng_state` returned, on whatever GPUs this machine has (fewer than the saving one's is fine)."
     torch.set_rng_state(s['torch'])
-    if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+    if 'cuda' not in s or not torch.cuda.is_available(): return
+    cuda = s['cuda']
+    if isinstance(cuda, (list, tuple)): cuda = cuda[min(torch.cuda.current_device(), len(cuda) - 1)] if cuda else None  # older checkpoints: every GPU's
+    if cuda is not None: torch.cuda.set_rng_state(cuda)
 
 def save_checkpoint(path,  # file to write (atomically)
                     model: nn.Module,  # the model

@@ -120,6 +120,7 @@ class MicrobiomeDataset(Dataset):
         if not self.dedup: tokens[(~mask).view(-1)] = PAD
         batch_index = asv_index if self.dedup else torch.arange(B * S).view(B, S)
         batch = {'tokens': tokens, 'asv_index': batch_index, 'counts': counts, 'mask': mask,
+                 'tokens_full': bool((tokens != PAD).all()), 'slots_full': bool(mask.all()),  # on the CPU: the model needs not ask the GPU
                  'asv_hash': self.feature_hash[torch.from_numpy(uniq)][batch_index] * mask,
                  'feature_index': torch.from_numpy(uniq), 'idx': torch.tensor([it['idx'] for it in items]),
                  'sample_ids': [self.table.sample_ids[it['idx']] for it in items]}

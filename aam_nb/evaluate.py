@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_evaluate.ipynb #cd94bef7
 from __future__ import annotations
-import hashlib, json, time, warnings
+import hashlib, json, os, time, warnings
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -406,6 +406,9 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
             ) -> pd.DataFrame | None:
     "K-fold cross-validation (grouped by subject with group_column) of both AAM modes, the forest and the mean; returns the fold x model table."
     o = EvalOptions(**options); out = Path(out_dir)
+    if int(os.environ.get('WORLD_SIZE', 1)) > 1:  # every rank would fit the forest and write the tables; one GPU per fold is the way
+        raise ValueError("evaluate does not run under torchrun: run each fold as its own job, one per GPU or node "
+                         "(aam_nb_evaluate ... --fold K for K = 0..folds-1, e.g. a cluster array job), then once more without --fold to gather")
     cfg = config.to_dict() if isinstance(config, EncoderConfig) else EncoderConfig().to_dict() | EVAL_ENCODER | dict(config or {})
     _check_models(o, encoder, tree)
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, o.classification))

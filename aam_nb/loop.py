@@ -15,7 +15,7 @@ from .models import compute_losses, PretrainMetrics, TargetMetrics, _to_device, 
 from .logs import plot_history, EpochEnd, TensorBoardLogger, _in_notebook
 from .runtime import (autocast, device_for, is_main_process, init_distributed, batch_seed, batch_plan, ShardedSampler,
                             wrap_model, unwrap, grad_sync, all_sum, gather_objects, barrier, check_world_size, world_size,
-                            bound_onednn_cache)
+                            bound_onednn_cache, tf32_matmuls)
 from .checkpoint import CheckpointError, save_checkpoint, load_checkpoint, load_model_state, set_rng_state
 
 # %% auto #0
@@ -111,6 +111,7 @@ class FitOptions:
     clip_grad: float | None = 1.0  # max gradient norm (None or 0: no clipping)
     seed: int = 0  # random seed: split, shuffling, rarefaction, masks, dropout, initial weights
     bf16: bool = False  # bfloat16 autocast (CPUs with AMX, GPUs with bf16: faster; losses within ~1% of float32)
+    tf32: bool = False  # TF32 float32 matmuls on CUDA GPUs (Ampere and newer: faster, relative error ~1e-3; no effect on CPU)
     compile: bool = option(False, 'job')  # torch.compile the transformer stacks (takes about a minute; see bench/throughput.py for when it pays)
     device: str | None = option(None, 'job')  # cpu, cuda, cuda:1 ... (default: cuda when present)
     stop_after: int | None = option(None, 'job')  # end this job after this many epochs; continue it with resume
@@ -179,13 +180,16 @@ def make_loader(ds,  # a dataset with a `collate` method
                 sampler: Sampler | None = None,  # a sampler to use instead (taken as is: no sharding)
                 shard: bool = True,  # under torchrun, this rank's batches only (`ShardedSampler`)
                 even: bool | None = None,  # every rank the same number of batches (default: when shuffling, i.e. training)
+                pin_memory: bool | None = None,  # batches in pinned memory, for copies to the GPU that do not block (default: when CUDA is there)
                ) -> DataLoader:
     "A DataLoader over `ds` that keeps every sample (no drop_last) and never touches the global RNG."
     if sampler is None:
         sampler = EpochSampler(len(ds), shuffle, seed)
         if shard: sampler = ShardedSampler(sampler, batch_size, shuffle if even is None else even)
+    persistent = num_workers > 0 and getattr(ds, 'deterministic', True)  # workers that must see each epoch's set_epoch start anew
     return DataLoader(ds, batch_size=batch_size, sampler=sampler, collate_fn=ds.collate, num_workers=num_workers,
-                      generator=torch.Generator().manual_seed(seed), persistent_workers=num_workers > 0)
+                      generator=torch.Generator().manual_seed(seed), persistent_workers=persistent,
+                      pin_memory=torch.cuda.is_available() if pin_memory is None else pin_memory)
 
 # %% ../nbs/03_training.ipynb #5715182e
 @dataclass
@@ -219,8 +223,10 @@ def param_groups(model: nn.Module,  # the (unwrapped) model; its `lr_scales` / `
 def make_optimizer(model: nn.Module,  # the model, on its device
                    options: FitOptions,  # lr and weight_decay
                   ) -> torch.optim.Optimizer:
-    "AdamW (lr, weight decay from `options`) over the trainable parameters only, in `param_groups`."
-    return torch.optim.AdamW(param_groups(model, options.lr), lr=options.lr, weight_decay=options.weight_decay)
+    "AdamW (lr, weight decay from `options`) over the trainable parameters only, in `param_groups`; fused into one kernel on a GPU."
+    groups = param_groups(model, options.lr)
+    cuda = all(p_.is_cuda for g_ in groups for p_ in g_['params'])
+    return torch.optim.AdamW(groups, lr=options.lr, weight_decay=options.weight_decay, **({'fused': True} if cuda else {}))
 
 # %% ../nbs/03_training.ipynb #5a17c0de
 class _NonFinite(Exception):
@@ -259,9 +265,11 @@ def train_epoch(model: nn.Module,  # the model (set to train mode here, on its d
     sums, n = {}, 0
     optimizer.zero_grad(set_to_none=True)
     plan = batch_plan(loader); n_batches = len(plan)
+    mask_batch = getattr(unwrap(model), 'mask_batch', None) if objective.mask_train else None
     for i, (batch, (g, weight)) in enumerate(zip(tqdm(loader, desc='train', leave=False, disable=not o.progress), plan)):
+        gen = torch.Generator().manual_seed(batch_seed(o.seed, epoch, g))  # nucleotide masks, drawn here on the CPU
+        if mask_batch: batch = mask_batch(batch, gen)
         batch = _to_device(batch, device)
-        gen = torch.Generator().manual_seed(batch_seed(o.seed, epoch, g))  # nucleotide masks
         torch.manual_seed(batch_seed(o.seed, epoch, g, stream=1))  # dropout
         last = (i + 1) % o.grad_accum == 0 or i + 1 == n_batches
         with grad_sync(model, last):  # under DDP, gradients are averaged over ranks at the last micro-batch of a step
@@ -277,7 +285,7 @@ def train_epoch(model: nn.Module,  # the model (set to train mode here, on its d
                 for g_ in optimizer.param_groups: g_['lr'] = lr_fn(step) * g_.get('lr_scale', 1.0)
             if o.clip_grad: torch.nn.utils.clip_grad_norm_(params, o.clip_grad)
             optimizer.step(); optimizer.zero_grad(set_to_none=True); step += 1
-    sums = all_sum(sums | {'_n': n})
+    sums = all_sum(sums | {'_n': n}, device)
     return _average(sums, float(sums.pop('_n'))), step
 
 # %% ../nbs/03_training.ipynb #2b7dd0e6
@@ -292,16 +300,18 @@ def validate_epoch(model: nn.Module,  # the model (set to eval mode here, on its
     model = unwrap(model).eval()  # no DDP here: ranks may have different numbers of validation batches
     metrics = objective.metrics(); sums, n = {}, 0
     with torch.random.fork_rng(devices=[device.index or 0] if device.type == 'cuda' else []), torch.no_grad():
+        mask_batch = getattr(model, 'mask_batch', None) if objective.mask_val else None
         for batch, (g, _) in zip(tqdm(loader, desc='valid', leave=False, disable=not o.progress), batch_plan(loader)):
-            batch = _to_device(batch, device)
             gen = torch.Generator().manual_seed(batch_seed(o.seed, 0, g, stream=2))
+            if mask_batch: batch = mask_batch(batch, gen)
+            batch = _to_device(batch, device)
             with autocast(device, o.bf16):
                 out = model(batch, generator=gen, mask_nucleotides=objective.mask_val)
                 losses = objective.losses(out, batch)
             B = batch['mask'].shape[0]; n += B
             _accumulate(sums, losses, B)
             metrics.update(out, batch)
-    sums = all_sum(sums | {'_n': n})
+    sums = all_sum(sums | {'_n': n}, device)  # this rank's device, even when it had no batch
     parts = gather_objects(metrics)  # every rank's predictions, so metrics cover all validation samples
     for other in parts[1:]: parts[0].merge(other)
     metrics = parts[0]
@@ -490,7 +500,8 @@ def fit(model: nn.Module,  # SequenceEncoder or SequencePredictor
     st = restore(ckpt, model, optimizer, o, steps_per_epoch, changes, out) if resume else start(out, o, steps_per_epoch)
     if o.bf16 and torch.device(device).type == 'cpu': bound_onednn_cache()  # bf16 matmuls: bounded memory
     if o.compile: compile_stacks(model)  # in place: the state dict (checkpoints) stays the same
-    net = wrap_model(model, device)  # under torchrun: DistributedDataParallel (after restoring: it starts from rank 0's weights)
+    unused = getattr(model, 'unused_prefixes', lambda w: ['?'])(objective.weights)  # heads whose loss is off get no gradient
+    net = wrap_model(model, device, find_unused=bool(unused))  # under torchrun: DDP (after restoring: it starts from rank 0's weights)
     saved = dict(extra_state or {}, warmup_steps=st.warmup, total_steps=st.total_steps, fit_options=asdict(o), world_size=world_size())
     # the epochs: run, record, save, hooks
     live = _live_plot() if o.plot and main else None
@@ -498,15 +509,16 @@ def fit(model: nn.Module,  # SequenceEncoder or SequencePredictor
     bar = tqdm(range(st.epoch, end), desc='epochs', disable=not o.progress, initial=st.epoch, total=o.epochs)
     stopped = st.early.should_stop
     try:
-        for epoch in bar:
-            if stopped: break
-            row = run_epoch(net, train_dl, val_dl, optimizer, objective, o, st, out)
-            improved = st.record(row); stopped = st.early.should_stop
-            bar.set_postfix(train=f"{row['train_total']:.4g}", val=f"{row['val_total']:.4g}", lr=f"{row['lr']:.2e}")
-            if main:
-                fig = save_epoch(out, model, optimizer, st, improved, stopped, saved, o.plot)
-                if live is not None: live.update(fig)
-            for h in hooks: h(EpochEnd(epoch, row, st.history, model, out, improved, main))
+        with tf32_matmuls(o.tf32):  # TF32 for this run's matmuls only (a GPU and tf32=True)
+            for epoch in bar:
+                if stopped: break
+                row = run_epoch(net, train_dl, val_dl, optimizer, objective, o, st, out)
+                improved = st.record(row); stopped = st.early.should_stop
+                bar.set_postfix(train=f"{row['train_total']:.4g}", val=f"{row['val_total']:.4g}", lr=f"{row['lr']:.2e}")
+                if main:
+                    fig = save_epoch(out, model, optimizer, st, improved, stopped, saved, o.plot)
+                    if live is not None: live.update(fig)
+                for h in hooks: h(EpochEnd(epoch, row, st.history, model, out, improved, main))
     finally:
         bar.close()
         for h in hooks:

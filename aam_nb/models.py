@@ -89,8 +89,7 @@ def _layer(d: int, heads: int, ff_mult: int, dropout: float) -> nn.TransformerEn
 def _safe_padding_mask(keep: torch.Tensor) -> torch.Tensor:
     "Key padding mask (True = ignore) from `keep` (True = real), leaving one key open in all-padding rows so softmax stays finite."
     pad = ~keep
-    empty = pad.all(-1)
-    if empty.any(): pad = pad.clone(); pad[empty, 0] = False
+    pad[:, 0] &= ~pad.all(-1)  # no `if empty.any()`: that would wait for the GPU; the same mask either way
     return pad
 
 class TransformerStack(nn.Module):
@@ -100,9 +99,11 @@ class TransformerStack(nn.Module):
         self.layers = nn.ModuleList(EncoderLayer(d, heads, ff_mult, dropout) for _ in range(n_layers))
         self.norm = nn.LayerNorm(d); self.grad_checkpointing = grad_checkpointing
 
-    def forward(self, x, keep):  # x [N, T, D], keep [N, T] True for real positions
+    def forward(self, x, keep,  # x [N, T, D], keep [N, T] True for real positions
+                full: bool | None = None):  # no padding at all (None: ask `keep`, which waits for the GPU; a collated batch says)
         pad = _safe_padding_mask(keep)
-        attend = (~pad)[:, None, None, :] if pad.any() else None
+        if full is None: full = bool(keep.all())
+        attend = None if full else (~pad)[:, None, None, :]  # no mask: SDPA's fastest kernels
         for layer in self.layers:
             args = (x, None, pad) if isinstance(layer, nn.TransformerEncoderLayer) else (x, attend)
             if self.grad_checkpointing and self.training and torch.is_grad_enabled():
@@ -166,12 +167,15 @@ class ASVEncoder(nn.Module):
         self.pool = AttentionPooling(d)
         self.nuc_head = nn.Linear(d, len(VOCAB))
 
-    def forward(self, tokens, mask=False, generator=None):  # tokens [U, L]
+    def forward(self, tokens, mask=False, generator=None,  # tokens [U, L]
+                masked: tuple | None = None,  # (inputs, chosen) drawn already (`mask_batch`); None: drawn here when `mask`
+                full: bool | None = None):  # no padding in `tokens` (a collated batch says; None: asked of the tensor)
         real = tokens != PAD
-        inputs, chosen = mask_nucleotides(tokens, self.cfg.mask_ratio, generator) if mask else (tokens, torch.zeros_like(real))
+        if not mask: inputs, chosen = tokens, torch.zeros_like(real)
+        else: inputs, chosen = masked if masked is not None else mask_nucleotides(tokens, self.cfg.mask_ratio, generator)
         L = tokens.shape[1]
         if L > self.cfg.max_bp: raise ValueError(f"ASV tokens are {L} long but the model reads at most max_bp={self.cfg.max_bp}")
-        h = self.body(self.tok(inputs) + self.pos(torch.arange(L, device=tokens.device)), real)
+        h = self.body(self.tok(inputs) + self.pos(torch.arange(L, device=tokens.device)), real, full)
         return {'asv_embeddings': self.pool(h, real), 'nuc_logits': self.nuc_head(h),
                 'nuc_targets': tokens, 'nuc_mask': chosen}
 
@@ -185,21 +189,23 @@ class SampleEncoder(nn.Module):
         self.body = TransformerStack(d, cfg.heads, cfg.sample_layers, cfg.ff_mult, cfg.dropout, cfg.grad_checkpointing)
         self.pool = AttentionPooling(d)
 
-    def forward(self, asv_embeddings, asv_index, counts, keep):  # [U, D], [B, S], [B, S], [B, S]
+    def forward(self, asv_embeddings, asv_index, counts, keep, full=None):  # [U, D], [B, S], [B, S], [B, S]; full: no padding slot
         # each unique ASV encoded once, gathered into every slot that holds it. F.embedding, not asv_embeddings[asv_index]:
         # the backward of advanced indexing adds with CPU atomics, so gradients (and runs) differed in the last bits
         x = F.embedding(asv_index, asv_embeddings)
         depth = counts.sum(1, keepdim=True).clamp_min(1)
         ab = torch.stack([torch.log1p(counts), counts / depth], -1)
-        base = self.body(x + self.abundance(ab), keep)
+        base = self.body(x + self.abundance(ab), keep, full)
         return {'base_embeddings': base, 'sample_embedding': self.pool(base, keep), 'mask': keep}
 
 # %% ../nbs/02_models.ipynb #79f6d678
 def pairwise_distances(z: torch.Tensor  # [B, E] embeddings
                       ) -> torch.Tensor:
     "Euclidean distances [B, B] with a finite gradient everywhere (also at zero), in float32 (also under bf16 autocast)."
-    z = z.float(); sq = (z[:, None, :] - z[None, :, :]).pow(2).sum(-1)
-    return sq.clamp_min(1e-12).sqrt()
+    with torch.autocast(z.device.type, enabled=False):
+        z = z.float(); z = z - z.mean(0)  # centred: distances do not change, and |a|^2 + |b|^2 - 2 a.b cancels far less
+        sq = z.square().sum(1)
+        return (sq[:, None] + sq[None, :] - 2 * (z @ z.T)).clamp_min(1e-12).sqrt()
 
 def _to_device(batch: dict, device) -> dict:
     return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
@@ -219,9 +225,25 @@ class SequenceEncoder(nn.Module):
                 mask_nucleotides: bool | None = None,  # mask (for the nucleotide task); default: only in training mode
                ) -> dict:
         mask = self.training if mask_nucleotides is None else mask_nucleotides
-        out = self.asv_encoder(batch['tokens'], mask and self.config.mask_ratio > 0, generator)
-        out |= self.sample_encoder(out['asv_embeddings'], batch['asv_index'], batch['counts'], batch['mask'])
-        out['unifrac_pred'] = pairwise_distances(self.unifrac_head(out['sample_embedding']))
+        masked = (batch['masked_tokens'], batch['nuc_mask']) if 'masked_tokens' in batch else None
+        out = self.asv_encoder(batch['tokens'], mask and self.config.mask_ratio > 0, generator, masked, batch.get('tokens_full'))
+        out |= self.sample_encoder(out['asv_embeddings'], batch['asv_index'], batch['counts'], batch['mask'], batch.get('slots_full'))
+        with torch.autocast(batch['tokens'].device.type, enabled=False):  # the UniFrac head and distances in float32
+            out['unifrac_pred'] = pairwise_distances(self.unifrac_head(out['sample_embedding'].float()))
+        return out
+
+    def mask_batch(self, batch: dict,  # a collated batch, still on the CPU
+                   generator: torch.Generator | None = None,  # the batch's own randomness (`batch_seed`)
+                  ) -> dict:
+        "The batch with its nucleotide masks drawn (`masked_tokens`, `nuc_mask`), on the CPU where it is made, before it goes to the device."
+        if self.config.mask_ratio <= 0: return batch
+        inputs, chosen = mask_nucleotides(batch['tokens'], self.config.mask_ratio, generator)
+        return dict(batch, masked_tokens=inputs, nuc_mask=chosen)
+
+    def unused_prefixes(self, weights: dict) -> list:
+        "Names (prefixes) of parameters that get no gradient when the losses have these `weights` (DDP must then look for them)."
+        out = [] if weights.get('nucleotide') else ['asv_encoder.nuc_head.']
+        if not weights.get('unifrac'): out += ['unifrac_head.', 'sample_encoder.', 'asv_encoder.pool.']  # they feed the UniFrac head only
         return out
 
 # %% ../nbs/02_models.ipynb #b2d7bd22
@@ -284,10 +306,21 @@ class SequencePredictor(nn.Module):
         if self.asv_buckets:
             if 'asv_hash' not in batch: raise ValueError("asv_buckets > 0 needs batches with 'asv_hash' (MicrobiomeDataset / CachedBaseDataset with hashes)")
             x = x + self.asv_id(batch['asv_hash'] % self.asv_buckets) * out['mask'].unsqueeze(-1)
-        x = self.body(x, out['mask'])
+        x = self.body(x, out['mask'], batch.get('slots_full'))
         y = self.head(self.pool(x, out['mask']))
         if self.wide_buckets: y = y + self.wide_term(batch, out['mask'])
         out['prediction'] = y.squeeze(-1) if not self.classification and self.out_dim == 1 else y
+        return out
+
+    def mask_batch(self, batch: dict, generator: torch.Generator | None = None) -> dict:
+        "The batch with its nucleotide masks drawn on the CPU (the encoder's `mask_batch`), for an auxiliary nucleotide loss."
+        return batch if 'tokens' not in batch else self.encoder.mask_batch(batch, generator)
+
+    def unused_prefixes(self, weights: dict) -> list:
+        "Names (prefixes) of trainable parameters that get no gradient when the losses have these `weights`."
+        if self.freeze_base: return []  # the encoder is not trained; the predictor's own parts all feed the prediction
+        out = [] if weights.get('nucleotide') else ['encoder.asv_encoder.nuc_head.']
+        if not weights.get('unifrac'): out += ['encoder.unifrac_head.', 'encoder.sample_encoder.pool.']
         return out
 
     def wide_term(self, batch: dict, keep: torch.Tensor) -> torch.Tensor:
@@ -312,8 +345,9 @@ def nucleotide_loss(logits: torch.Tensor,  # [U, L, V] nucleotide logits
                     chosen: torch.Tensor,  # [U, L] True where a position was masked (never padding)
                    ) -> torch.Tensor:
     "Cross-entropy over the masked positions only; zero when nothing was masked."
-    if not chosen.any(): return logits.sum() * 0
-    return F.cross_entropy(logits[chosen].float(), targets[chosen])
+    ce = F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(), reduction='none')  # every position: no boolean indexing,
+    m = chosen.flatten().to(ce.dtype)                                                       # which would wait for the GPU
+    return (ce * m).sum() / m.sum().clamp_min(1)
 
 def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, or [B, C] logits
                 target: torch.Tensor,  # standardized regression targets, or class codes
@@ -325,7 +359,8 @@ def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, o
     "The supervised loss of stage 2 (per-sample weighted when `weight` is given)."
     pred = pred.float()  # losses in float32, also under bf16 autocast
     if loss not in REGRESSION_LOSSES: raise ValueError(f"unknown regression loss {loss!r}; choose one of {REGRESSION_LOSSES}")
-    if classification: fn, target = partial(F.cross_entropy, weight=class_weights), target.long()
+    if classification:  # class weights are made on the CPU: they go where the logits are
+        fn, target = partial(F.cross_entropy, weight=None if class_weights is None else class_weights.to(pred.device)), target.long()
     else: fn, target = {'mse': F.mse_loss, 'huber': F.huber_loss, 'l1': F.l1_loss}[loss], target.float().view_as(pred)
     if weight is None: return fn(pred, target)
     per = fn(pred, target, reduction='none')

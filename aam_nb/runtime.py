@@ -10,9 +10,10 @@ from torch.utils.data import Sampler
 from torch.nn.parallel import DistributedDataParallel
 
 # %% auto #0
-__all__ = ['local_rank', 'default_device', 'device_for', 'autocast', 'bound_onednn_cache', 'seeded', 'is_distributed', 'rank',
-           'world_size', 'is_main_process', 'init_distributed', 'barrier', 'batch_seed', 'ShardedSampler', 'batch_plan',
-           'wrap_model', 'unwrap', 'grad_sync', 'all_sum', 'gather_objects', 'check_world_size']
+__all__ = ['local_rank', 'default_device', 'device_for', 'autocast', 'bound_onednn_cache', 'tf32_matmuls', 'HostSyncCounter',
+           'seeded', 'is_distributed', 'rank', 'world_size', 'is_main_process', 'init_distributed', 'barrier',
+           'batch_seed', 'ShardedSampler', 'batch_plan', 'wrap_model', 'unwrap', 'grad_sync', 'all_sum',
+           'gather_objects', 'check_world_size']
 
 # %% ../nbs/02a_runtime.ipynb #7fc2cad9
 def local_rank() -> int:
@@ -43,6 +44,42 @@ def bound_onednn_cache(capacity: int = 0  # primitives kept (0: none; shapes rar
     if 'ONEDNN_PRIMITIVE_CACHE_CAPACITY' in os.environ: return False
     os.environ['ONEDNN_PRIMITIVE_CACHE_CAPACITY'] = str(capacity)
     return True
+
+# %% ../nbs/02a_runtime.ipynb #4b2f6e01
+@contextlib.contextmanager
+def tf32_matmuls(on: bool = True  # TF32 in the block (False: the flags are left as they are)
+                ):
+    "Allow TF32 for CUDA float32 matmuls and cuDNN convolutions inside the block, restoring the flags after it."
+    old = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    if on: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    try: yield
+    finally: torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
+
+# %% ../nbs/02a_runtime.ipynb #7c1f4e88
+from torch.overrides import TorchFunctionMode
+import collections
+
+_SYNCING = {'__bool__', 'item', 'tolist', 'cpu', 'numpy', '__int__', '__float__', '__index__', 'nonzero', 'argwhere',
+            'masked_select', 'unique', 'unique_consecutive', 'repeat_interleave'}
+
+def _bool_index(idx) -> bool:
+    items = idx if isinstance(idx, tuple) else (idx,)
+    return any(torch.is_tensor(i) and i.dtype == torch.bool for i in items)
+
+class HostSyncCounter(TorchFunctionMode):
+    "While active, counts the tensor operations that make the CPU wait for the device (`.item()`, `bool(t)`, `.cpu()`, boolean indexing ...)."
+    def __init__(self):
+        super().__init__(); self.calls = collections.Counter()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, '__name__', '')
+        if (name in _SYNCING or (name in ('__getitem__', '__setitem__') and len(args) > 1 and _bool_index(args[1]))
+                or (name == 'to' and args[0].device.type != 'cpu' and any(str(a) == 'cpu' for a in [*args[1:], *(kwargs or {}).values()]))):
+            self.calls[name] += 1
+        return func(*args, **(kwargs or {}))
+
+    @property
+    def total(self) -> int: return sum(self.calls.values())
 
 # %% ../nbs/02a_runtime.ipynb #61562004
 @contextlib.contextmanager
@@ -138,11 +175,12 @@ def batch_plan(loader) -> list:
 # %% ../nbs/02a_runtime.ipynb #cee4f233
 def wrap_model(model: nn.Module,  # the model, already on `device`
                device,  # this process's device
+               find_unused: bool = True,  # some trainable parameters get no gradient (DDP then searches for them every step)
               ) -> nn.Module:
     "`model` in DistributedDataParallel when distributed (gradients averaged over ranks in backward), else `model` itself."
     if not is_distributed() or not any(p.requires_grad for p in model.parameters()): return model
     dev = torch.device(device)
-    return DistributedDataParallel(model, device_ids=[dev.index or 0] if dev.type == 'cuda' else None, find_unused_parameters=True)
+    return DistributedDataParallel(model, device_ids=[dev.index or 0] if dev.type == 'cuda' else None, find_unused_parameters=find_unused)
 
 def unwrap(model: nn.Module) -> nn.Module:
     "The model inside a DistributedDataParallel wrapper (or the model)."
@@ -155,11 +193,14 @@ def grad_sync(model: nn.Module,  # the (maybe wrapped) model
     return model.no_sync() if isinstance(model, DistributedDataParallel) and not sync else contextlib.nullcontext()
 
 def all_sum(sums: dict,  # name -> number or scalar tensor (the same names on every rank)
+            device=None,  # where the reduction runs: this process's device (nccl reduces on the GPU only)
            ) -> dict:
     "Each value summed over all ranks, as float64 tensors (the values themselves without a process group)."
     if not is_distributed(): return sums
     keys = list(dict.fromkeys(k for part in gather_objects(list(sums)) for k in part))  # a rank without batches counts 0
-    dev = next((v.device for v in sums.values() if torch.is_tensor(v)), torch.device('cpu'))
+    # the device is given, not read off the values: a rank without batches holds plain numbers, and would reduce
+    # on the CPU while the others reduce on their GPUs (an error, or a hang, under nccl)
+    dev = torch.device(device) if device is not None else next((v.device for v in sums.values() if torch.is_tensor(v)), torch.device('cpu'))
     t = torch.stack([torch.as_tensor(sums.get(k, 0.0), dtype=torch.float64, device=dev).reshape(()) for k in keys])
     torch.distributed.all_reduce(t)
     return dict(zip(keys, t.unbind()))

@@ -16,7 +16,7 @@ from .data import (FeatureTable, as_feature_table, require_sequences, load_metad
 from .dataset import MicrobiomeDataset, tokenize
 from .unifrac import TreeMatrices, BatchUniFrac, PrecomputedUniFrac, load_distance_matrix
 from .models import EncoderConfig, SequenceEncoder, SequencePredictor, _to_device
-from .runtime import device_for, is_main_process, seeded, init_distributed, rank, world_size, gather_objects
+from .runtime import device_for, is_main_process, seeded, init_distributed, rank, world_size, gather_objects, autocast
 from .checkpoint import model_from_checkpoint
 from .loop import FitOptions, FitResult, Objective, fit, make_loader, check_out_dir, check_resume, fmt, option, may_change
 
@@ -240,14 +240,16 @@ def encode_base(encoder: SequenceEncoder,  # the frozen encoder
                 batch_size: int = 32,  # samples per encoder batch
                 device='cpu',  # where to compute
                 progress: bool = False,  # show a progress bar
+                bf16: bool = False,  # bfloat16 autocast (as the run trains); the cache is float32 either way
                ) -> list:
     "Base embeddings [n_i, D] of every sample (on CPU), in dataset order; under torchrun each rank encodes 1/N of them and all get all."
     encoder.eval().to(device); mine = []
     share = list(range(rank(), len(ds), world_size()))  # this rank's samples: r, r+N, ...
     for batch in tqdm(make_loader(ds, batch_size, False, sampler=share), desc='encode', leave=False, disable=not progress):
-        o = encoder(_to_device(batch, device), mask_nucleotides=False)
-        for b, i in enumerate(batch['idx'].tolist()):
-            n = int(batch['mask'][b].sum()); mine.append((i, o['base_embeddings'][b, :n].float().cpu()))
+        lengths, ids = batch['mask'].sum(1).tolist(), batch['idx'].tolist()  # read on the CPU, before the batch goes to the device
+        with autocast(device, bf16): base = encoder(_to_device(batch, device), mask_nucleotides=False)['base_embeddings']
+        base = base.float().cpu()  # one copy back per batch
+        mine += [(i, base[b, :n]) for b, (i, n) in enumerate(zip(ids, lengths))]
     if torch.device(device).type == 'cuda': torch.cuda.empty_cache()  # free the encoder's activations before training
     return [e for _, e in sorted((x for part in gather_objects(mine) for x in part), key=lambda x: x[0])]
 
@@ -269,8 +271,8 @@ class CachedBaseDataset(Dataset):
     def collate(self, idx: list) -> dict:
         S = max(max(len(self.base[i]) for i in idx), 1)
         mask = torch.arange(S)[None, :] < torch.tensor([len(self.base[i]) for i in idx])[:, None]
-        out = {'base_embeddings': self._pad(self.base, idx, S, torch.float32), 'mask': mask, 'target': self.targets[idx],
-               'idx': torch.tensor(idx), 'sample_ids': [self.sample_ids[i] for i in idx]}
+        out = {'base_embeddings': self._pad(self.base, idx, S, torch.float32), 'mask': mask, 'slots_full': bool(mask.all()),
+               'target': self.targets[idx], 'idx': torch.tensor(idx), 'sample_ids': [self.sample_ids[i] for i in idx]}
         if self.hashes is not None: out['asv_hash'] = self._pad(self.hashes, idx, S, torch.int64)
         if self.counts is not None: out['counts'] = self._pad(self.counts, idx, S, torch.float32)
         if self.weights is not None: out['weight'] = self.weights[idx]
@@ -436,6 +438,7 @@ def stage2_loaders(model: SequencePredictor,  # the predictor (its encoder encod
                    o: PredictorOptions,  # batch_size, freeze_base, cache_frozen, asv_buckets, num_workers
                    seed: int,  # shuffling
                    device,  # where the frozen encoder runs
+                   bf16: bool = False,  # the frozen encoder under bf16 autocast (as the run trains)
                   ) -> dict:
     "A loader per dataset; with a frozen encoder (and `cache_frozen`) training and validation read its outputs, computed once."
     cached = o.freeze_base and o.cache_frozen and datasets['train'].deterministic
@@ -444,7 +447,7 @@ def stage2_loaders(model: SequencePredictor,  # the predictor (its encoder encod
     loaders = {}
     for k, ds in datasets.items():
         if cached and k in ('train', 'val'):
-            ds = CachedBaseDataset(encode_base(model.encoder, ds, 32, device), ds.targets, ds.table.sample_ids,
+            ds = CachedBaseDataset(encode_base(model.encoder, ds, max(32, o.batch_size), device, bf16=bf16), ds.targets, ds.table.sample_ids,
                                    slot_hashes(ds) if o.asv_buckets or o.wide_buckets else None,
                                    slot_counts(ds) if o.wide_buckets else None, ds.weights)
         loaders[k] = make_loader(ds, o.batch_size, k == 'train', seed, 0 if cached else o.num_workers)
@@ -503,7 +506,7 @@ def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python
     model = stage2_model(enc, o, len(t.labels) if o.classification else None, seed)
     state = run.record('predictor', sp_, table, run_info, model_config=model.config(), target=t.info, preprocess=preprocess(enc.config, o))
     device = device_for(run.fit_options.device)
-    loaders = stage2_loaders(model, datasets, o, seed, device)
+    loaders = stage2_loaders(model, datasets, o, seed, device, run.fit_options.bf16)
     obj = Objective({'target': 1.0, 'unifrac': o.unifrac_weight if aux else 0.0, 'nucleotide': 0.0 if o.freeze_base else o.nucleotide_weight},
                     o.classification, t.class_weights, mask_train=o.nucleotide_weight > 0 and not o.freeze_base,
                     target_mean=t.info['mean'], target_std=t.info['std'], loss=o.loss)

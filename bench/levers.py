@@ -29,7 +29,12 @@ def main():
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
     o = EvalOptions(**{k: v for k, v in ev['options'].items() if k in EvalOptions.__dataclass_fields__})
     spec = ev['folds_spec']
-    lever = {k.lstrip('-'): float(v) if '.' in v or 'e' in v else int(v) for k, v in zip(extra[::2], extra[1::2])}
+    def value(v):
+        for cast in (int, float):
+            try: return cast(v)
+            except ValueError: pass
+        return v
+    lever = {k.lstrip('-'): value(v) for k, v in zip(extra[::2], extra[1::2])}
     s2, epochs = stage2_options(o, a.mode)  # the evaluation's own stage-2 recipe, then the lever on top
     s2 |= dict(progress=False, plot=False) | lever
     epochs = int(s2.pop('epochs', epochs))
@@ -43,7 +48,7 @@ def main():
             warnings.simplefilter('ignore')
             _stage(train_predictor, rd, epochs, table=spec['table'], metadata=spec['metadata'], column=spec['column'], encoder=enc,
                    split=load_split(cv/f'fold{k}/split.json'), **s2)
-        p = pd.read_csv(rd/'test_predictions.tsv', sep='\t')
+        p = pd.read_csv(rd/'test_predictions.tsv', sep='\t', dtype={'sample_id': str})
         base = pd.read_csv(cv/f'fold{k}/results.tsv', sep='\t').set_index('model')
         rows.append({'fold': k, 'mae': float((p['prediction'] - p['truth']).abs().mean()),
                      'baseline_mae': float(base.loc[a.mode, 'mae']) if a.mode in base.index else None,
