@@ -74,15 +74,24 @@ def _add_fields(group, cls, skip=(), prefix=''):
         else:
             group.add_argument(f'--{f.name}', type=_field_type(cls, f), metavar=f.name.upper(), help=f"{help_} (default: {default}){tag}")
 
-def _add_inputs(group, func, names: list):
-    "One option per input of `func` (a stage or `evaluate`), its help the parameter's docment (`--out` is `out_dir`)."
+def _add_inputs(group, func, names: list, repeat: tuple = ()):
+    "One option per input of `func` (a stage or `evaluate`), its help the parameter's docment (`--out` is `out_dir`); `repeat`: given once per table."
     docs = docments(func)
-    for name in names: group.add_argument(f'--{name}', metavar=name.upper(), help=(docs.get('out_dir' if name == 'out' else name) or '').replace('%', '%%'))
+    for name in names:
+        help_ = (docs.get('out_dir' if name == 'out' else name) or '').replace('%', '%%')
+        if name in repeat: group.add_argument(f'--{name}', metavar=name.upper(), action='append', help=help_ + ' (once per table, in order)')
+        else: group.add_argument(f'--{name}', metavar=name.upper(), help=help_)
 
-def _stage_parser(prog: str, doc: str, stage, inputs: list, stage_cls, encoder_prefix: str = '') -> argparse.ArgumentParser:
+def _one_or_many(v):
+    "An input given once or several times: the value, or the list (`none` stands for no value, e.g. a table without a FASTA)."
+    if not isinstance(v, list): return v
+    v = [None if x.lower() == 'none' else x for x in v]
+    return v[0] if len(v) == 1 else v
+
+def _stage_parser(prog: str, doc: str, stage, inputs: list, stage_cls, encoder_prefix: str = '', repeat: tuple = ()) -> argparse.ArgumentParser:
     "A stage command's parser: inputs, then the fields of EncoderConfig, the stage options and FitOptions, then resume/overwrite."
     p = argparse.ArgumentParser(prog=prog, description=doc, argument_default=argparse.SUPPRESS)
-    _add_inputs(p.add_argument_group('inputs'), stage, inputs)
+    _add_inputs(p.add_argument_group('inputs'), stage, inputs, repeat)
     _add_fields(p.add_argument_group('model (EncoderConfig)'), EncoderConfig, prefix=encoder_prefix)
     _add_fields(p.add_argument_group(f'stage ({stage_cls.__name__})'), stage_cls)
     _add_fields(p.add_argument_group('training (FitOptions)'), FitOptions)
@@ -99,9 +108,9 @@ def _report(res, out):
     print(f"best epoch {res.best_epoch}: {shown}" if best else f"no epoch trained in {out}")
     print(f"run directory: {out} (best.pt, last.pt, history.csv, loss_curve.png)")
 
-def _run_stage(stage, prog, doc, inputs, required, stage_cls, argv, encoder_prefix=''):
+def _run_stage(stage, prog, doc, inputs, required, stage_cls, argv, encoder_prefix='', repeat=()):
     "Parse, hand the given options to the stage function, report."
-    a = vars(_stage_parser(prog, doc, stage, inputs, stage_cls, encoder_prefix).parse_args(_argv(argv)))
+    a = vars(_stage_parser(prog, doc, stage, inputs, stage_cls, encoder_prefix, repeat).parse_args(_argv(argv)))
     def body():
         if not a.get('resume'):
             for need in required:
@@ -110,7 +119,7 @@ def _run_stage(stage, prog, doc, inputs, required, stage_cls, argv, encoder_pref
         if resume and out and Path(out).resolve() != Path(resume).resolve():
             raise ValueError(f"--out {out} and --resume {resume} name different runs; give one of them")
         names = [n for n in inputs if n != 'out']
-        given = {n: a.pop(n, None) for n in names}
+        given = {n: _one_or_many(a.pop(n, None)) for n in names}
         config = {f.name: a.pop(f.name) for f in fields(EncoderConfig) if f.name in a} or None
         run_info = {'command': {'name': prog, 'argv': [str(x) for x in (sys.argv[1:] if argv is None else argv)]}}
         res = stage(out_dir=resume or out, config=config, resume=bool(resume), run_info=run_info, **given, **a)
@@ -125,7 +134,8 @@ _PRETRAIN_INPUTS = ['table', 'tree', 'out', 'sequences', 'distance_matrix', 'spl
 def aam_nb_pretrain(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):
     "Stage 1: pre-train a SequenceEncoder on UniFrac distances and masked nucleotides (no labels)."
-    return _run_stage(pretrain, 'aam_nb_pretrain', aam_nb_pretrain.__doc__, _PRETRAIN_INPUTS, ('table', 'out'), PretrainOptions, argv)
+    return _run_stage(pretrain, 'aam_nb_pretrain', aam_nb_pretrain.__doc__, _PRETRAIN_INPUTS, ('table', 'out'), PretrainOptions, argv,
+                      repeat=('table', 'sequences'))  # a corpus: --table once per table
 
 # %% ../nbs/06_cli.ipynb #3c4c3307
 _TRAIN_INPUTS = ['table', 'metadata', 'column', 'out', 'encoder', 'sequences', 'tree', 'split']  # help: `train_predictor`'s docments

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['FeatureTable', 'is_sequence', 'clean_sequence', 'read_fasta', 'load_table', 'as_feature_table', 'require_sequences',
-           'load_tree', 'load_metadata', 'align_samples', 'rarefy_counts', 'drop_shallow', 'rarefy', 'load_groups',
-           'split_samples', 'check_split_groups', 'save_split', 'load_split', 'find_real_data']
+__all__ = ['FeatureTable', 'is_sequence', 'clean_sequence', 'read_fasta', 'load_table', 'as_feature_table', 'merge_tables',
+           'require_sequences', 'load_tree', 'load_metadata', 'align_samples', 'rarefy_counts', 'drop_shallow',
+           'rarefy', 'load_groups', 'split_samples', 'check_split_groups', 'save_split', 'load_split', 'find_real_data']
 
 # %% ../nbs/00_data.ipynb #c2165067
 @dataclass
@@ -23,6 +23,7 @@ class FeatureTable:
     feature_ids: np.ndarray  # feature IDs, one per column
     sequences: np.ndarray | None = None  # each feature's nucleotide sequence (A/C/G/T/N), or None if not known yet
     source: str = '<memory>'  # where the table came from, for error messages
+    origin: np.ndarray | None = None  # for a table merged from several (`merge_tables`): each sample's source table
 
     def __post_init__(self):
         self.counts = sp.csr_matrix(self.counts, dtype=np.float64)
@@ -52,7 +53,8 @@ class FeatureTable:
         sub = self.counts[self.sample_index(ids)]
         keep = np.flatnonzero(sub.getnnz(axis=0))
         return FeatureTable(sub[:, keep], np.asarray(ids, dtype=object), self.feature_ids[keep],
-                            None if self.sequences is None else self.sequences[keep], self.source)
+                            None if self.sequences is None else self.sequences[keep], self.source,
+                            None if self.origin is None else np.asarray(self.origin, dtype=object)[self.sample_index(ids)])
 
     def to_dataframe(self) -> pd.DataFrame:
         "Dense samples x features DataFrame (for small tables and scikit-learn)."
@@ -174,6 +176,27 @@ def as_feature_table(table,  # FeatureTable, path (BIOM / .qza), `biom.Table`, o
     if isinstance(table, pd.DataFrame): return FeatureTable.from_dataframe(table)
     if hasattr(table, 'matrix_data'): return FeatureTable.from_biom(table)
     raise TypeError(f"expected a FeatureTable, a table path, a biom.Table or a samples x features DataFrame, got {type(table).__name__}")
+
+def merge_tables(tables: list,  # FeatureTables with sequences (or paths: then `sequences` may give each one's FASTA)
+                 sequences: list | None = None,  # for paths: one FASTA / rep-seqs.qza per table, or None where IDs are sequences
+                ) -> FeatureTable:
+    "One table of the samples of several, features merged by sequence (named by it); each sample's source table in `origin`."
+    if not tables: raise ValueError("no table to merge")
+    sequences = list(sequences or []) + [None] * (len(tables) - len(sequences or []))
+    tabs = [require_sequences(as_feature_table(t, s)) for t, s in zip(tables, sequences)]
+    if len(tabs) == 1: return tabs[0]
+    ids = pd.Series(np.concatenate([t.sample_ids for t in tabs]), index=np.concatenate([[t.source] * t.shape[0] for t in tabs]))
+    dup = ids[ids.duplicated(keep=False)]
+    if len(dup):
+        raise ValueError(f"{dup.nunique()} sample IDs occur in more than one table (e.g. {list(dup.unique()[:3])}, in "
+                         f"{', '.join(sorted(set(dup.index)))}); sample IDs must be unique across tables: rename them (e.g. prefix the study)")
+    feats = pd.Index(pd.unique(np.concatenate([t.sequences for t in tabs])))  # the union of sequences, in first-seen order
+    parts = [sp.csr_matrix((t.counts.data, feats.get_indexer(t.sequences)[t.counts.indices], t.counts.indptr),
+                           shape=(t.shape[0], len(feats))) for t in tabs]
+    merged = FeatureTable(sp.vstack(parts).tocsr(), ids.to_numpy(), feats.to_numpy(), feats.to_numpy(),
+                          ' + '.join(t.source for t in tabs), np.asarray(ids.index, dtype=object))
+    merged.counts.sum_duplicates()
+    return merged
 
 def require_sequences(table: FeatureTable  # a table about to be tokenized
                      ) -> FeatureTable:

@@ -11,10 +11,10 @@ import numpy as np, pandas as pd, torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 from fastcore.docments import docments
-from .data import (FeatureTable, as_feature_table, require_sequences, load_metadata, align_samples, split_samples,
+from .data import (FeatureTable, as_feature_table, merge_tables, require_sequences, load_metadata, align_samples, split_samples,
                          save_split, load_split, drop_shallow, load_groups, check_split_groups)
 from .dataset import MicrobiomeDataset, tokenize
-from .unifrac import TreeMatrices, BatchUniFrac, PrecomputedUniFrac, load_distance_matrix
+from .unifrac import TreeMatrices, BatchUniFrac, PrecomputedUniFrac, load_distance_matrix, table_on_tree
 from .models import EncoderConfig, SequenceEncoder, SequencePredictor, _to_device
 from .runtime import device_for, is_main_process, seeded, init_distributed, rank, world_size, gather_objects, autocast
 from .checkpoint import model_from_checkpoint
@@ -44,6 +44,7 @@ class DataOptions:
 class PretrainOptions(DataOptions):
     "What stage 1 learns from: UniFrac distances and masked nucleotides."
     unifrac_metric: str = 'unweighted'  # UniFrac flavour to predict: unweighted, weighted_normalized or weighted_unnormalized
+    drop_uncovered: bool = False  # drop the ASVs the tree does not cover (with a warning) instead of stopping
     unifrac_weight: float = 1.0  # weight of the UniFrac loss
     nucleotide_weight: float = 1.0  # weight of the masked-nucleotide loss
 
@@ -78,6 +79,7 @@ _FIXED_INPUTS = ('table', 'tree', 'metadata', 'column', 'sequences', 'distance_m
 def _as_input(v, name=None):
     "An input as config.json records it: a path as an absolute path string, an object by its source, None as None."
     if v is None or name == 'column': return v
+    if isinstance(v, (list, tuple)): return [_as_input(x, name) for x in v]  # several tables (and their FASTAs)
     if isinstance(v, (str, Path)): return str(Path(v).resolve())
     return getattr(v, 'source', None) or f'<{type(v).__name__}>'
 
@@ -96,8 +98,10 @@ class Run:
         "Write config.json (and a new run's split.json) on the main process; return what every checkpoint carries: `kind` and `info`."
         if is_main_process():
             self.out.mkdir(parents=True, exist_ok=True)
-            if not self.resume: save_split(split, self.out/'split.json')
-            cfg = {'kind': kind, 'inputs': {k: _as_input(v, k) for k, v in self.inputs.items()}, **info, 'table': str(table.source),
+            if not self.resume:  # a corpus of several tables: which table each sample came from
+                save_split(split | ({} if table.origin is None else {'source': dict(zip(table.sample_ids, table.origin))}), self.out/'split.json')
+            tables = {} if table.origin is None else {'tables': pd.Series(table.origin).value_counts(sort=False).to_dict()}
+            cfg = {'kind': kind, 'inputs': {k: _as_input(v, k) for k, v in self.inputs.items()}, **info, 'table': str(table.source), **tables,
                    **(run_info or {}), 'options': asdict(self.options), 'fit_options': asdict(self.fit_options)}
             if self.resume: cfg = self.saved | {k: v for k, v in cfg.items() if k in ('options', 'fit_options')}
             tmp = self.out/'.config.json.tmp'; tmp.write_text(json.dumps(cfg, indent=1, default=str)); os.replace(tmp, self.out/'config.json')
@@ -120,7 +124,7 @@ def _saved_run(out: Path, inputs: dict) -> tuple:
     if 'options' not in saved: raise ValueError(f"{path}: made by an older aam_nb; resume it with the version that made it")
     if saved['options'].pop('huber', False): saved['options']['loss'] = 'huber'  # runs made when huber was a flag of its own
     for k, v in inputs.items():  # (a split given again: see `_run_split`)
-        if k == 'split' or v is None or not isinstance(v, (str, Path)) or saved['inputs'].get(k) is None: continue
+        if k == 'split' or v is None or not isinstance(v, (str, Path, list, tuple)) or saved['inputs'].get(k) is None: continue
         if _as_input(v, k) != saved['inputs'][k]:
             raise ValueError(f"{out}: cannot resume with {k}={str(v)!r}: the run was made with {k}={saved['inputs'][k]!r}; start a new run to change it")
     inputs = {k: (v if v is not None or k == 'split' else saved['inputs'].get(k)) for k, v in inputs.items()}
@@ -158,11 +162,12 @@ def setup_run(out_dir,  # the run directory
 # %% ../nbs/04_stages.ipynb #8d2f0c1e
 def stage_table(run: Run) -> FeatureTable:
     "The run's table with its sequences, samples below `rarefy_depth` left out (both stages)."
-    inp = run.inputs
-    return require_sequences(drop_shallow(as_feature_table(inp['table'], inp['sequences']), run.options.rarefy_depth))
+    inp, t, s = run.inputs, run.inputs['table'], run.inputs['sequences']
+    table = merge_tables(t, s if isinstance(s, (list, tuple)) else [s] * len(t)) if isinstance(t, (list, tuple)) else as_feature_table(t, s)
+    return require_sequences(drop_shallow(table, run.options.rarefy_depth))
 
 def unifrac_targets(table: FeatureTable,  # the samples to pre-train on
-                    tree=None,  # rooted tree (path or `skbio.TreeNode`) whose tips cover the table's features
+                    tree=None,  # rooted tree (path or `skbio.TreeNode`) whose tips cover the table's features, or its `TreeMatrices`
                     distance_matrix=None,  # or a precomputed distance matrix (path or `skbio.DistanceMatrix`) of the samples
                     metric: str = 'unweighted',  # the UniFrac flavour (from the tree)
                     rarefy_each_epoch: bool = False,  # per-epoch rarefaction (a precomputed matrix cannot follow it: a warning)
@@ -174,7 +179,7 @@ def unifrac_targets(table: FeatureTable,  # the samples to pre-train on
         if rarefy_each_epoch: warnings.warn("a precomputed distance matrix does not follow per-epoch rarefaction; compute UniFrac from the tree instead")
         return fn
     if tree is None: raise ValueError("UniFrac targets need tree= (--tree), or distance_matrix= (--distance_matrix)")
-    return BatchUniFrac(TreeMatrices(tree, table.feature_ids), metric)
+    return BatchUniFrac(tree if isinstance(tree, TreeMatrices) else table_on_tree(table, tree)[1], metric)
 
 def preprocess(cfg: EncoderConfig, o: DataOptions) -> dict:
     "What a prediction repeats on a new table: nucleotides read, ASVs per sample, rarefaction depth."
@@ -324,10 +329,10 @@ def predict_dataset(model: SequencePredictor,  # trained predictor
     return pd.DataFrame(rows)
 
 # %% ../nbs/04_stages.ipynb #af1aa921
-def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `FeatureTable`
+def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `FeatureTable`; several (a list) are merged by sequence
              tree,  # rooted tree (Newick or .qza) whose tips cover the features; none on resume, or with a distance matrix
              out_dir,  # run directory to create
-             sequences: str | Path | None = None,  # FASTA / rep-seqs.qza when feature IDs are not sequences
+             sequences: str | Path | list | None = None,  # FASTA / rep-seqs.qza when feature IDs are not sequences (one per table)
              config: EncoderConfig | dict | None = None,  # model hyperparameters (an `EncoderConfig` or some of its fields)
              distance_matrix: str | Path | None = None,  # a precomputed UniFrac matrix (TSV or .qza) instead of per-batch UniFrac from the tree
              split: dict | str | Path | None = None,  # a split (split.json) to use instead of a random one
@@ -344,8 +349,9 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
     run = setup_run(out_dir, dict(table=table, tree=tree, sequences=sequences, distance_matrix=distance_matrix, split=split,
                                   metadata=metadata), config, options, PretrainOptions, resume, overwrite)
     o, seed, inp = run.options, run.fit_options.seed, run.inputs
-    table = stage_table(run)
-    target_fn = unifrac_targets(table, inp['tree'], inp['distance_matrix'], o.unifrac_metric, o.rarefy_each_epoch)
+    table, tree = stage_table(run), inp['tree']
+    if tree is not None and inp['distance_matrix'] is None: table, tree = table_on_tree(table, tree, o.drop_uncovered)  # the reference tree
+    target_fn = unifrac_targets(table, tree, inp['distance_matrix'], o.unifrac_metric, o.rarefy_each_epoch)
     cfg = EncoderConfig.from_dict(run.saved['model_config'] if run.resume else (EncoderConfig().to_dict() | (run.config or {})))
     sp_ = _run_split(run, table.sample_ids, o.val_frac, o.test_frac)
     ds = _datasets(run, table, sp_, cfg, ('train', 'val'), target_fn=target_fn)

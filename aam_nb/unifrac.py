@@ -4,14 +4,14 @@
 
 # %% ../nbs/01_unifrac.ipynb #fbcd6179
 from __future__ import annotations
-import io
+import hashlib, io, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from .data import as_feature_table, load_tree, _qza_member
 
 # %% auto #0
-__all__ = ['METRICS', 'TreeMatrices', 'unifrac_from_counts', 'unifrac_matrix', 'faith_pd', 'BatchUniFrac', 'load_distance_matrix',
-           'PrecomputedUniFrac']
+__all__ = ['METRICS', 'TreeMatrices', 'table_on_tree', 'unifrac_from_counts', 'unifrac_matrix', 'faith_pd', 'BatchUniFrac',
+           'load_distance_matrix', 'PrecomputedUniFrac']
 
 # %% ../nbs/01_unifrac.ipynb #4957105e
 class TreeMatrices:
@@ -43,6 +43,37 @@ class TreeMatrices:
     @property
     def n_branches(self): return self.A.shape[1]
     def __repr__(self): return f"TreeMatrices({self.A.shape[0]} tips, {self.n_branches} branches)"
+
+# %% ../nbs/01_unifrac.ipynb #2a9c4e70
+def table_on_tree(table,  # a FeatureTable with sequences (or hash IDs)
+                  tree,  # rooted tree: path (Newick / .qza) or `skbio.TreeNode`; extra tips are fine
+                  drop_uncovered: bool = False,  # drop features the tree does not cover (with a warning) instead of stopping
+                 ) -> tuple:
+    "(the table, its `TreeMatrices`): features matched to tips by ID, sequence or the sequence's MD5; uncovered ones an error or dropped."
+    where = tree if isinstance(tree, (str, Path)) else 'the tree'
+    tree = tree if hasattr(tree, 'postorder') else load_tree(tree)
+    tips = {t.name for t in tree.tips()}
+    seqs = table.sequences if table.sequences is not None else [None] * table.shape[1]
+    def tip(f, s):
+        if f in tips: return f
+        if s is not None and s in tips: return s
+        h = None if s is None else hashlib.md5(s.encode()).hexdigest()
+        return h if h in tips else None
+    names = [tip(f, s) for f, s in zip(table.feature_ids, seqs)]
+    missing = [f for f, n in zip(table.feature_ids, names) if n is None]
+    if missing and not drop_uncovered:
+        raise ValueError(f"{where}: {len(missing)} of {table.shape[1]} ASVs of {table.source} are not tips of the tree (e.g. {[str(m)[:30] for m in missing[:3]]}); "
+                         "use a tree that covers them (e.g. a SEPP insertion tree of all sequences), or drop them with drop_uncovered=True (--drop_uncovered)")
+    if missing:
+        keep = np.array([n is not None for n in names])
+        sub = table.counts[:, keep]; alive = np.asarray(sub.sum(axis=1)).ravel() > 0
+        warnings.warn(f"{where}: dropped {len(missing)} of {table.shape[1]} ASVs the tree does not cover"
+                      + (f", and {int((~alive).sum())} samples left without reads" if not alive.all() else ''))
+        table = type(table)(sub[alive], table.sample_ids[alive], table.feature_ids[keep],
+                            None if table.sequences is None else table.sequences[keep], table.source,
+                            None if table.origin is None else np.asarray(table.origin, dtype=object)[alive])
+        names = [n for n in names if n is not None]
+    return table, TreeMatrices(tree, names)
 
 # %% ../nbs/01_unifrac.ipynb #d509dad0
 METRICS = ('unweighted', 'weighted_normalized', 'weighted_unnormalized')
@@ -130,8 +161,11 @@ class BatchUniFrac:
         return torch.from_numpy(unifrac_from_counts(counts, sub, self.metric)).float()
 
 class _SubTree:
-    "The rows of a `TreeMatrices` for some features (a view; no copy of the tree)."
-    def __init__(self, tm, rows): self.A, self.lengths, self.root_dist = tm.A[rows], tm.lengths, tm.root_dist[rows]
+    "The rows of a `TreeMatrices` for some features, and only the branches above them: a batch costs what its ASVs span, not the tree."
+    def __init__(self, tm, rows):
+        A = tm.A[rows]; used = np.unique(A.indices)  # branch columns in order, so results equal the whole tree's
+        self.A = sp.csr_matrix((A.data, np.searchsorted(used, A.indices), A.indptr), shape=(A.shape[0], len(used)))
+        self.lengths, self.root_dist = tm.lengths[used], tm.root_dist[rows]
 
 def load_distance_matrix(path,  # scikit-bio / QIIME 2 distance matrix (TSV or .qza), or a square `.npy`
                          ids_path: str | Path | None = None,  # for `.npy`: a text file with one sample ID per line
