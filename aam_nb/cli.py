@@ -15,7 +15,7 @@ from .data import load_table, load_metadata, load_split, split_samples, load_gro
 from .models import EncoderConfig, regression_metrics, classification_metrics
 from .checkpoint import CheckpointError
 from .loop import FitOptions, TrainingDiverged, fmt, may_change
-from .stages import pretrain, train_predictor, PretrainOptions, PredictorOptions, option_docs
+from .stages import pretrain, train_predictor, PretrainOptions, PredictorOptions, option_docs, RECIPES
 from .evaluate import predict, random_forest_baseline, mean_baseline, load_predictor_checkpoint, evaluate, EvalOptions
 from .unifrac import unifrac_matrix, METRICS
 from .runtime import is_main_process
@@ -57,12 +57,12 @@ def _field_type(cls, f):
     args = [a for a in typing.get_args(t) if a is not type(None)]
     return args[0] if args else t
 
-def _add_fields(group, cls, skip=(), prefix=''):
-    "One option per field of dataclass `cls`: help from its docments, the default, and whether it may change on resume (its role)."
-    docs = option_docs(cls)
+def _add_fields(group, cls, skip=(), prefix='', recipe: dict | None = None):
+    "One option per field of dataclass `cls`: help from its docments, the default (or the stage's recipe), whether it may change on resume."
+    docs, recipe = option_docs(cls), recipe or {}
     for f in fields(cls):
         if f.name in skip: continue
-        default = f.default if f.default is not MISSING else None
+        default = recipe.get(f.name, f.default if f.default is not MISSING else None)
         help_ = prefix + docs.get(f.name, '').replace('%', '%%')
         tag = ' [may change on resume]' if f.name in may_change(cls) else ''
         for switch, value in f.metadata.get('spellings', {}).items():  # e.g. --huber for --loss huber
@@ -88,13 +88,20 @@ def _one_or_many(v):
     v = [None if x.lower() == 'none' else x for x in v]
     return v[0] if len(v) == 1 else v
 
+def _recipe_defaults(stage_cls) -> dict:
+    "The defaults a stage's --help shows for the options its recipe sets (stage 2: frozen / fine-tuned where they differ)."
+    if stage_cls is PretrainOptions: return RECIPES['pretrain']
+    fz, ft = RECIPES['frozen'], RECIPES['finetune']
+    return {k: fz[k] if fz.get(k) == ft.get(k) else f"{fmt(fz[k])} frozen, {fmt(ft[k])} fine-tuned" for k in fz}
+
 def _stage_parser(prog: str, doc: str, stage, inputs: list, stage_cls, encoder_prefix: str = '', repeat: tuple = ()) -> argparse.ArgumentParser:
     "A stage command's parser: inputs, then the fields of EncoderConfig, the stage options and FitOptions, then resume/overwrite."
     p = argparse.ArgumentParser(prog=prog, description=doc, argument_default=argparse.SUPPRESS)
     _add_inputs(p.add_argument_group('inputs'), stage, inputs, repeat)
     _add_fields(p.add_argument_group('model (EncoderConfig)'), EncoderConfig, prefix=encoder_prefix)
-    _add_fields(p.add_argument_group(f'stage ({stage_cls.__name__})'), stage_cls)
-    _add_fields(p.add_argument_group('training (FitOptions)'), FitOptions)
+    recipe = _recipe_defaults(stage_cls)  # what the stage trains with when not told (`RECIPES`)
+    _add_fields(p.add_argument_group(f'stage ({stage_cls.__name__})'), stage_cls, recipe=recipe)
+    _add_fields(p.add_argument_group('training (FitOptions; defaults: the stage recipe)'), FitOptions, recipe=recipe)
     g = p.add_argument_group('run')
     g.add_argument('--resume', metavar='DIR', help='run directory to continue: its options stay; those given must be marked '
                    '[may change on resume] (epochs, patience, stop_after, device, progress ...) or equal the run\'s')

@@ -15,12 +15,12 @@ from .models import EncoderConfig, regression_metrics, classification_metrics
 from .runtime import default_device, is_main_process
 from .checkpoint import load_checkpoint, model_from_checkpoint, CheckpointError
 from .loop import check_resume, option, role_of, job_options, FitOptions
-from .stages import predict_dataset, pretrain, train_predictor, PredictorOptions, group_weights, sample_embeddings, load_encoder
+from .stages import predict_dataset, pretrain, train_predictor, PredictorOptions, group_weights, sample_embeddings, load_encoder, RECIPES
 
 # %% auto #0
-__all__ = ['MODELS', 'EVAL_ENCODER', 'AAM_MODELS', 'load_predictor_checkpoint', 'predict', 'random_forest_baseline',
-           'mean_baseline', 'cv_folds', 'EvalOptions', 'fold_split', 'read_predictions', 'add_ensemble',
-           'check_leakage', 'stage2_options', 'stage1_options', 'knn_predict', 'summarize', 'evaluate']
+__all__ = ['MODELS', 'AAM_MODELS', 'load_predictor_checkpoint', 'predict', 'random_forest_baseline', 'mean_baseline', 'cv_folds',
+           'EvalOptions', 'fold_split', 'read_predictions', 'add_ensemble', 'check_leakage', 'stage2_options',
+           'stage1_options', 'knn_predict', 'summarize', 'evaluate']
 
 # %% ../nbs/05_evaluate.ipynb #b342c451
 def load_predictor_checkpoint(path  # stage-2 checkpoint (best.pt) or its run directory
@@ -140,13 +140,13 @@ class EvalOptions:
     group_column: str | None = None  # metadata column of groups (e.g. subject) that never span two folds
     val_frac: float = 0.1  # fraction of each fold's training groups held out for validation (early stopping)
     models: str = option('frozen,finetune,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; median: what MAE rewards)
-    pretrain_epochs: int = option(8, 'resumable')  # stage-1 epochs per fold
-    pretrain_lr: float = option(1e-3, 'resumable')  # stage-1 peak learning rate
-    epochs: int = option(80, 'resumable')  # stage-2 epochs with the encoder frozen
-    lr: float = option(1e-3, 'resumable')  # stage-2 learning rate, frozen encoder
-    finetune_epochs: int = option(6, 'resumable')  # stage-2 epochs when the encoder is fine-tuned
-    finetune_lr: float = option(3e-4, 'resumable')  # stage-2 learning rate when fine-tuning (gentler: the encoder is adjusted, not overwritten)
-    patience: int = option(15, 'resumable')  # stage-2 early-stopping patience (epochs)
+    pretrain_epochs: int = option(RECIPES['pretrain']['epochs'], 'resumable')  # stage-1 epochs per fold
+    pretrain_lr: float = option(RECIPES['pretrain']['lr'], 'resumable')  # stage-1 peak learning rate
+    epochs: int = option(RECIPES['frozen']['epochs'], 'resumable')  # stage-2 epochs with the encoder frozen
+    lr: float = option(RECIPES['frozen']['lr'], 'resumable')  # stage-2 learning rate, frozen encoder
+    finetune_epochs: int = option(RECIPES['finetune']['epochs'], 'resumable')  # stage-2 epochs when the encoder is fine-tuned
+    finetune_lr: float = option(RECIPES['finetune']['lr'], 'resumable')  # stage-2 learning rate when fine-tuning (gentler: the encoder is adjusted, not overwritten)
+    patience: int = option(RECIPES['frozen']['patience'], 'resumable')  # stage-2 early-stopping patience (epochs)
     loss: str = option('l1', 'resumable')  # stage-2 regression loss on standardized targets (l1, mse or huber)
     asv_buckets: int = option(0, 'resumable')  # stage-2 hashed ASV-identity embedding rows (0: none; see `SequencePredictor`)
     wide_buckets: int = option(0, 'resumable')  # stage-2 wide path: hashed per-ASV weights on log1p(count), summed (0: none; see `SequencePredictor`)
@@ -156,8 +156,8 @@ class EvalOptions:
     pretrain_batch_size: int | None = option(None, 'resumable')  # stage-1 samples per batch (default: batch_size); more samples, more UniFrac pairs per step
     val_group_cap: float = option(0.5, 'resumable')  # one group fills at most this share of a fold's inner validation (0: no cap; see `split_samples`)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
-    batch_size: int = option(16, 'resumable')  # samples per batch (both stages)
-    warmup_steps: int = option(200, 'resumable')  # warmup steps (both stages)
+    batch_size: int = option(RECIPES['frozen']['batch_size'], 'resumable')  # samples per batch (both stages)
+    warmup_steps: int = option(RECIPES['frozen']['warmup_steps'], 'resumable')  # warmup steps (both stages)
     n_estimators: int = option(500, 'resumable')  # random-forest trees
     classification: bool = False  # categorical target
     allow_leakage: bool = option(False, 'resumable')  # with encoder=, accept an encoder that trained on test-fold samples (results are marked)
@@ -168,7 +168,6 @@ class EvalOptions:
     def model_list(self) -> list: return [m.strip() for m in self.models.split(',') if m.strip()]
 
 MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'mean', 'median')
-EVAL_ENCODER = dict(embedding_dim=64, heads=4, asv_layers=1, sample_layers=2)  # the stage-1 model of every figure in the README (EncoderConfig's other defaults)
 AAM_MODELS = ('frozen', 'finetune', 'knn')  # rows that need the fold's stage-1 encoder
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
 
@@ -400,7 +399,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
              out_dir,  # evaluation folder (created; a later call continues it): one folder per fold, the tables and plots
              encoder=None,  # a stage-1 run trained elsewhere, used for every fold instead of per-fold pre-training (checked for leakage)
              sequences=None,  # FASTA / rep-seqs.qza when feature IDs are not sequences
-             config: EncoderConfig | dict | None = None,  # stage-1 model (fields of `EncoderConfig`; default: `EVAL_ENCODER`)
+             config: EncoderConfig | dict | None = None,  # stage-1 model (fields of `EncoderConfig`; default: its defaults)
              stop_after: int | None = None,  # end this job after a stage has trained this many epochs (continue by calling again)
              **options,  # fields of `EvalOptions`
             ) -> pd.DataFrame | None:
@@ -409,7 +408,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     if int(os.environ.get('WORLD_SIZE', 1)) > 1:  # every rank would fit the forest and write the tables; one GPU per fold is the way
         raise ValueError("evaluate does not run under torchrun: run each fold as its own job, one per GPU or node "
                          "(aam_nb_evaluate ... --fold K for K = 0..folds-1, e.g. a cluster array job), then once more without --fold to gather")
-    cfg = config.to_dict() if isinstance(config, EncoderConfig) else EncoderConfig().to_dict() | EVAL_ENCODER | dict(config or {})
+    cfg = config.to_dict() if isinstance(config, EncoderConfig) else EncoderConfig().to_dict() | dict(config or {})
     _check_models(o, encoder, tree)
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, o.classification))
     groups = load_groups(metadata, o.group_column, tbl.sample_ids) if o.group_column else None

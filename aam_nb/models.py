@@ -24,9 +24,9 @@ class EncoderConfig:
     "Hyperparameters of a `SequenceEncoder`."
     max_bp: int = 150  # nucleotides read per ASV
     token_limit: int = 1024  # most ASVs per sample
-    embedding_dim: int = 128  # width of every embedding
+    embedding_dim: int = 64  # width of every embedding
     heads: int = 4  # attention heads
-    asv_layers: int = 2  # transformer layers over an ASV's nucleotides
+    asv_layers: int = 1  # transformer layers over an ASV's nucleotides
     sample_layers: int = 2  # transformer layers over a sample's ASVs
     ff_mult: int = 4  # feed-forward width as a multiple of embedding_dim
     dropout: float = 0.0  # dropout in the transformer layers (see below: >0 biases the UniFrac head)

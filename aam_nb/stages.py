@@ -21,11 +21,11 @@ from .checkpoint import model_from_checkpoint
 from .loop import FitOptions, FitResult, Objective, fit, make_loader, check_out_dir, check_resume, fmt, option, may_change
 
 # %% auto #0
-__all__ = ['GROUP_WEIGHTS', 'DataOptions', 'PretrainOptions', 'PredictorOptions', 'option_docs', 'Run', 'setup_run',
-           'stage_table', 'unifrac_targets', 'preprocess', 'encode_base', 'CachedBaseDataset', 'slot_hashes',
-           'slot_counts', 'sample_embeddings', 'predict_dataset', 'pretrain', 'load_encoder', 'stage2_encoder',
-           'Targets', 'stage2_targets', 'group_weights', 'stage2_model', 'stage2_loaders', 'write_predictions',
-           'train_predictor']
+__all__ = ['RECIPES', 'GROUP_WEIGHTS', 'DataOptions', 'PretrainOptions', 'PredictorOptions', 'stage_recipe', 'option_docs', 'Run',
+           'setup_run', 'stage_table', 'unifrac_targets', 'preprocess', 'encode_base', 'CachedBaseDataset',
+           'slot_hashes', 'slot_counts', 'sample_embeddings', 'predict_dataset', 'pretrain', 'load_encoder',
+           'stage2_encoder', 'Targets', 'stage2_targets', 'group_weights', 'stage2_model', 'stage2_loaders',
+           'write_predictions', 'train_predictor']
 
 # %% ../nbs/04_stages.ipynb #41bc5841
 @dataclass
@@ -65,6 +65,18 @@ class PredictorOptions(DataOptions):
     unifrac_weight: float = 0.0  # weight of an auxiliary UniFrac loss while fine-tuning (needs tree)
     nucleotide_weight: float = 0.0  # weight of an auxiliary masked-nucleotide loss while fine-tuning
     cache_frozen: bool = option(True, flag='no_cache')  # with freeze_base, compute the encoder's outputs once
+
+RECIPES = {  # the measured recipe (bench/cv_oral.py, the README's figures): what a stage trains with unless told otherwise
+    'pretrain': dict(batch_size=16, lr=1e-3, warmup_steps=200, epochs=8),
+    'frozen': dict(batch_size=16, lr=1e-3, warmup_steps=200, epochs=80, patience=15),
+    'finetune': dict(batch_size=16, lr=3e-4, warmup_steps=200, epochs=6, patience=15),
+}
+
+def stage_recipe(stage: str,  # 'pretrain' or 'predictor'
+                 given: dict,  # the options given (freeze_base picks the predictor's recipe)
+                ) -> dict:
+    "The recipe's options for a new run of `stage` (what `given` does not set)."
+    return RECIPES['pretrain' if stage == 'pretrain' else 'frozen' if given.get('freeze_base') else 'finetune']
 
 def option_docs(cls) -> dict:
     "Each field's docment, inherited fields included."
@@ -141,13 +153,16 @@ def setup_run(out_dir,  # the run directory
               option_class,  # `PretrainOptions` or `PredictorOptions`
               resume: bool = False,  # continue the run in out_dir
               overwrite: bool = False,  # replace a run in out_dir
+              recipe: dict | None = None,  # options a new run takes where none is given (`RECIPES`)
              ) -> Run:
     "Check the run directory and the options (against the run's on resume) before anything is written."
     out = check_out_dir(out_dir, resume, overwrite)
     stage_given, fit_given = _sort_options(options, option_class)
     cfg = config.to_dict() if isinstance(config, EncoderConfig) else dict(config) if config else None
     if cfg: EncoderConfig.from_dict(EncoderConfig().to_dict() | cfg)  # an unknown or invalid field fails here
-    if not resume: return Run(out, inputs, cfg, option_class(**stage_given), FitOptions.build(**fit_given), False, {})
+    if not resume:
+        stage_given, fit_given = _sort_options((recipe or {}) | options, option_class)  # the recipe where nothing was given
+        return Run(out, inputs, cfg, option_class(**stage_given), FitOptions.build(**fit_given), False, {})
     saved, inputs = _saved_run(out, inputs)
     if cfg:
         mc = saved.get('model_config', {})
@@ -347,7 +362,7 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
     # setup
     init_distributed()  # under torchrun: join the process group (nothing otherwise)
     run = setup_run(out_dir, dict(table=table, tree=tree, sequences=sequences, distance_matrix=distance_matrix, split=split,
-                                  metadata=metadata), config, options, PretrainOptions, resume, overwrite)
+                                  metadata=metadata), config, options, PretrainOptions, resume, overwrite, stage_recipe('pretrain', options))
     o, seed, inp = run.options, run.fit_options.seed, run.inputs
     table, tree = stage_table(run), inp['tree']
     if tree is not None and inp['distance_matrix'] is None: table, tree = table_on_tree(table, tree, o.drop_uncovered)  # the reference tree
@@ -495,7 +510,7 @@ def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python
     # setup
     init_distributed()  # under torchrun: join the process group (nothing otherwise)
     run = setup_run(out_dir, dict(table=table, metadata=metadata, column=column, encoder=encoder, sequences=sequences, tree=tree,
-                                  split=split), config, options, PredictorOptions, resume, overwrite)
+                                  split=split), config, options, PredictorOptions, resume, overwrite, stage_recipe('predictor', options))
     o, seed, inp = run.options, run.fit_options.seed, run.inputs
     if inp['encoder'] is not None and run.config: raise ValueError("config= is for an encoder trained from scratch; a pre-trained encoder brings its own")
     table, y = align_samples(stage_table(run), load_metadata(inp['metadata'], inp['column'], o.classification))
