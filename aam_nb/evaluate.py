@@ -151,6 +151,7 @@ class EvalOptions:
     asv_buckets: int = option(0, 'resumable')  # stage-2 hashed ASV-identity embedding rows (0: none; see `SequencePredictor`)
     wide_buckets: int = option(0, 'resumable')  # stage-2 wide path: hashed per-ASV weights on log1p(count), summed (0: none; see `SequencePredictor`)
     wide_decay: float = option(0.1, 'resumable')  # the wide path's weight decay
+    target_balance: float = option(0.0, 'resumable')  # stage-2 loss weight density(target)^-p (0: off; see `target_weights`)
     group_weights: str = option('none', 'resumable')  # stage-2 loss weights per group of group_column: 'equal', 'sqrt' or 'none' (also the weights of the forest_balanced row)
     unifrac_metric: str = option('unweighted', 'resumable')  # stage-1 UniFrac target: unweighted, weighted_normalized or weighted_unnormalized
     pretrain_batch_size: int | None = option(None, 'resumable')  # stage-1 samples per batch (default: batch_size); more samples, more UniFrac pairs per step
@@ -259,7 +260,7 @@ def stage2_options(o: EvalOptions,  # the evaluation's options
                   ) -> tuple:
     "(options of `train_predictor`, epochs) for one AAM mode of an evaluation; the run folder's name is made from them."
     frozen = mode == 'frozen'
-    used = {k: getattr(o, k) for k, off in (('asv_buckets', 0), ('wide_buckets', 0), ('group_weights', 'none')) if getattr(o, k) != off}
+    used = {k: getattr(o, k) for k, off in (('asv_buckets', 0), ('wide_buckets', 0), ('group_weights', 'none'), ('target_balance', 0.0)) if getattr(o, k) != off}
     if o.wide_buckets: used['wide_decay'] = o.wide_decay
     if o.group_weights != 'none': used['group_column'] = o.group_column
     s2 = dict(freeze_base=frozen, classification=o.classification, lr=o.lr if frozen else o.finetune_lr, patience=o.patience,

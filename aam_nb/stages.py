@@ -24,8 +24,8 @@ from .loop import FitOptions, FitResult, Objective, fit, make_loader, check_out_
 __all__ = ['RECIPES', 'GROUP_WEIGHTS', 'DataOptions', 'PretrainOptions', 'PredictorOptions', 'stage_recipe', 'option_docs', 'Run',
            'setup_run', 'stage_table', 'unifrac_targets', 'preprocess', 'encode_base', 'CachedBaseDataset',
            'slot_hashes', 'slot_counts', 'sample_embeddings', 'predict_dataset', 'pretrain', 'load_encoder',
-           'stage2_encoder', 'Targets', 'stage2_targets', 'group_weights', 'stage2_model', 'stage2_loaders',
-           'write_predictions', 'train_predictor']
+           'stage2_encoder', 'Targets', 'stage2_targets', 'group_weights', 'target_weights', 'stage2_model',
+           'stage2_loaders', 'write_predictions', 'train_predictor']
 
 # %% ../nbs/04_stages.ipynb #41bc5841
 @dataclass
@@ -60,6 +60,7 @@ class PredictorOptions(DataOptions):
     wide_buckets: int = 0  # wide path beside the attention: hashed per-ASV weights on log1p(count), summed, + richness and depth (0: none; e.g. 65536)
     wide_decay: float = 0.1  # AdamW weight decay of the wide path (its own: it keys on ASV identity and would memorize people)
     group_weights: str = 'none'  # loss weight per sample so each group of group_column weighs the same ('equal'), sqrt of its size ('sqrt'), or 'none'
+    target_balance: float = 0.0  # regression: loss weight density(target)^-p, so rare values (the old) are not drowned by common ones (0: off; 0.5: sqrt)
     loss: str = option('l1', spellings={'huber': 'huber'})  # regression loss on standardized targets: l1 (mean absolute error; the default, best in the grouped screen), mse or huber
     balance_classes: bool = False  # weight classes inversely to their frequency
     unifrac_weight: float = 0.0  # weight of an auxiliary UniFrac loss while fine-tuning (needs tree)
@@ -440,6 +441,29 @@ def group_weights(groups: pd.Series,  # each sample's group (e.g. the person), i
         if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
     return w
 
+# %% ../nbs/04_stages.ipynb #4a9d1e27
+def target_weights(y: pd.Series,  # the regression target, by sample ID
+                   split: dict,  # train / val / test: the density is the training targets'; weights have mean 1 on each side
+                   power: float = 0.5,  # weight = density^-power (0: all 1)
+                   bandwidth: float = 0.2,  # kernel width, as a fraction of the training targets' sd
+                  ) -> pd.Series | None:
+    "Per-sample loss weights that give rare target values more weight (None for power 0)."
+    if not power: return None
+    tr = y.loc[split['train']].to_numpy(float); h = bandwidth * (tr.std() or 1.0)
+    grid = np.asarray(y, float)
+    dens = np.exp(-0.5 * ((grid[:, None] - tr[None, :]) / h) ** 2).mean(1) if len(grid) * len(tr) < 5e7 else \
+        np.interp(grid, *_kde_grid(tr, h))
+    w = pd.Series(dens ** -power, index=y.index)
+    for k in ('train', 'val', 'test'):
+        ids = [s_ for s_ in split.get(k, []) if s_ in w.index]
+        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
+    return w
+
+def _kde_grid(tr, h, n=512):
+    "A Gaussian kernel density of `tr` on a grid (for large tables)."
+    g = np.linspace(tr.min() - 3 * h, tr.max() + 3 * h, n)
+    return g, np.exp(-0.5 * ((g[:, None] - tr[None, :]) / h) ** 2).mean(1)
+
 # %% ../nbs/04_stages.ipynb #0e5d4c88
 def stage2_model(encoder: SequenceEncoder,  # the stage's encoder
                  o: PredictorOptions,  # n_layers, freeze_base, head_dropout, asv_buckets, encoder_lr_scale
@@ -491,6 +515,19 @@ def write_predictions(model: SequencePredictor,  # the trained predictor (best w
         pred.to_csv(out/f'{k}_predictions.tsv', sep='\t', index=False)
 
 # %% ../nbs/04_stages.ipynb #5f2e8c61
+def _sample_weights(run: Run, table, y, split) -> pd.Series | None:
+    "The product of the group and target weights a run asks for (None: none), mean 1 on each side of the split."
+    o = run.options
+    parts = [w for w in (group_weights(_groups(run, table.sample_ids), split, o.group_weights) if o.group_column else None,
+                         target_weights(y, split, o.target_balance) if not o.classification else None) if w is not None]
+    if not parts: return None
+    w = np.prod(parts, axis=0) if len(parts) > 1 else parts[0]
+    w = pd.Series(np.asarray(w), index=parts[0].index)
+    for k in ('train', 'val', 'test'):
+        ids = [s_ for s_ in split.get(k, []) if s_ in w.index]
+        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
+    return w
+
 def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python a `FeatureTable`
                     metadata,  # sample metadata (TSV)
                     column: str,  # the metadata column to predict
@@ -518,7 +555,7 @@ def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python
     sp_ = _run_split(run, table.sample_ids, o.val_frac, o.test_frac)
     t = stage2_targets(y, sp_['train'], o.classification, o.balance_classes, inp['metadata'])
     if o.group_weights != 'none' and not o.group_column: raise ValueError(f"group_weights={o.group_weights!r} needs group_column= (--group_column): the groups to balance")
-    w = group_weights(_groups(run, table.sample_ids), sp_, o.group_weights) if o.group_column else None
+    w = _sample_weights(run, table, y, sp_)
     aux = o.unifrac_weight and not o.freeze_base
     if aux and inp['tree'] is None: raise ValueError("unifrac_weight > 0 needs tree= (--tree): the auxiliary UniFrac loss is computed from it")
     datasets = _datasets(run, table, sp_, enc.config, ('train', 'val', 'test'), targets=t.values,
