@@ -139,7 +139,7 @@ class EvalOptions:
     seed: int = 0  # seed of the fold assignment, the inner splits and every run
     group_column: str | None = None  # metadata column of groups (e.g. subject) that never span two folds
     val_frac: float = 0.1  # fraction of each fold's training groups held out for validation (early stopping)
-    models: str = option('frozen,finetune,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; median: what MAE rewards)
+    models: str = option('frozen,finetune,knn,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; median: what MAE rewards)
     pretrain_epochs: int = option(RECIPES['pretrain']['epochs'], 'resumable')  # stage-1 epochs per fold
     pretrain_lr: float = option(RECIPES['pretrain']['lr'], 'resumable')  # stage-1 peak learning rate
     epochs: int = option(RECIPES['frozen']['epochs'], 'resumable')  # stage-2 epochs with the encoder frozen
@@ -149,8 +149,8 @@ class EvalOptions:
     patience: int = option(RECIPES['frozen']['patience'], 'resumable')  # stage-2 early-stopping patience (epochs)
     loss: str = option('l1', 'resumable')  # stage-2 regression loss on standardized targets (l1, mse or huber)
     asv_buckets: int = option(0, 'resumable')  # stage-2 hashed ASV-identity embedding rows (0: none; see `SequencePredictor`)
-    wide_buckets: int = option(0, 'resumable')  # stage-2 wide path: hashed per-ASV weights on log1p(count), summed (0: none; see `SequencePredictor`)
-    wide_decay: float = option(0.1, 'resumable')  # the wide path's weight decay
+    wide_buckets: int = option(RECIPES['frozen']['wide_buckets'], 'resumable')  # the frozen model's wide path: hashed per-ASV weights on log1p(count), summed (0: none; see `SequencePredictor`)
+    wide_decay: float = option(RECIPES['frozen']['wide_decay'], 'resumable')  # the wide path's weight decay
     target_balance: float = option(0.0, 'resumable')  # stage-2 loss weight density(target)^-p (0: off; see `target_weights`)
     group_weights: str = option('none', 'resumable')  # stage-2 loss weights per group of group_column: 'equal', 'sqrt' or 'none' (also the weights of the forest_balanced row)
     unifrac_metric: str = option('unweighted', 'resumable')  # stage-1 UniFrac target: unweighted, weighted_normalized or weighted_unnormalized
@@ -260,8 +260,8 @@ def stage2_options(o: EvalOptions,  # the evaluation's options
                   ) -> tuple:
     "(options of `train_predictor`, epochs) for one AAM mode of an evaluation; the run folder's name is made from them."
     frozen = mode == 'frozen'
-    used = {k: getattr(o, k) for k, off in (('asv_buckets', 0), ('wide_buckets', 0), ('group_weights', 'none'), ('target_balance', 0.0)) if getattr(o, k) != off}
-    if o.wide_buckets: used['wide_decay'] = o.wide_decay
+    used = {k: getattr(o, k) for k, off in (('asv_buckets', 0), ('group_weights', 'none'), ('target_balance', 0.0)) if getattr(o, k) != off}
+    if o.wide_buckets and frozen: used |= {'wide_buckets': o.wide_buckets, 'wide_decay': o.wide_decay}  # the fine-tuned model did not gain from it
     if o.group_weights != 'none': used['group_column'] = o.group_column
     s2 = dict(freeze_base=frozen, classification=o.classification, lr=o.lr if frozen else o.finetune_lr, patience=o.patience,
               batch_size=o.batch_size, warmup_steps=o.warmup_steps, seed=o.seed, device=o.device,

@@ -69,7 +69,7 @@ class PredictorOptions(DataOptions):
 
 RECIPES = {  # the measured recipe (bench/cv_oral.py, the README's figures): what a stage trains with unless told otherwise
     'pretrain': dict(batch_size=16, lr=1e-3, warmup_steps=200, epochs=8),
-    'frozen': dict(batch_size=16, lr=1e-3, warmup_steps=200, epochs=80, patience=15),
+    'frozen': dict(batch_size=16, lr=1e-3, warmup_steps=200, epochs=80, patience=15, wide_buckets=65536, wide_decay=1.0),
     'finetune': dict(batch_size=16, lr=3e-4, warmup_steps=200, epochs=6, patience=15),
 }
 
