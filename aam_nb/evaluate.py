@@ -153,7 +153,7 @@ class EvalOptions:
     wide_decay: float = option(RECIPES['frozen']['wide_decay'], 'resumable')  # the wide path's weight decay
     target_balance: float = option(0.0, 'resumable')  # stage-2 loss weight density(target)^-p (0: off; see `target_weights`)
     group_weights: str = option('none', 'resumable')  # stage-2 loss weights per group of group_column: 'equal', 'sqrt' or 'none' (also the weights of the forest_balanced row)
-    unifrac_metric: str = option('unweighted', 'resumable')  # stage-1 UniFrac target: unweighted, weighted_normalized or weighted_unnormalized
+    unifrac_metric: str = option(RECIPES['pretrain']['unifrac_metric'], 'resumable')  # stage-1 UniFrac target: unweighted, weighted_normalized or weighted_unnormalized
     pretrain_batch_size: int | None = option(None, 'resumable')  # stage-1 samples per batch (default: batch_size); more samples, more UniFrac pairs per step
     val_group_cap: float = option(0.5, 'resumable')  # one group fills at most this share of a fold's inner validation (0: no cap; see `split_samples`)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row

@@ -68,7 +68,7 @@ class PredictorOptions(DataOptions):
     cache_frozen: bool = option(True, flag='no_cache')  # with freeze_base, compute the encoder's outputs once
 
 RECIPES = {  # the measured recipe (bench/cv_oral.py, the README's figures): what a stage trains with unless told otherwise
-    'pretrain': dict(batch_size=16, lr=1e-3, warmup_steps=200, epochs=8),
+    'pretrain': dict(batch_size=16, lr=1e-3, warmup_steps=200, epochs=8, unifrac_metric='weighted_normalized'),
     'frozen': dict(batch_size=16, lr=1e-3, warmup_steps=200, epochs=80, patience=15, wide_buckets=65536, wide_decay=1.0),
     'finetune': dict(batch_size=16, lr=3e-4, warmup_steps=200, epochs=6, patience=15),
 }
