@@ -299,6 +299,7 @@ class CachedBaseDataset(Dataset):
         if self.weights is not None: out['weight'] = self.weights[idx]
         return out
 
+# %% ../nbs/04_stages.ipynb #1b6e9d47
 def slot_hashes(ds: MicrobiomeDataset) -> list:
     "Each sample's ASV identity hashes in slot order (the order of its base embeddings)."
     return [ds.feature_hash[torch.from_numpy(np.asarray(ds[i]['features'], np.int64))] for i in range(len(ds))]
@@ -464,6 +465,20 @@ def _kde_grid(tr, h, n=512):
     g = np.linspace(tr.min() - 3 * h, tr.max() + 3 * h, n)
     return g, np.exp(-0.5 * ((g[:, None] - tr[None, :]) / h) ** 2).mean(1)
 
+# %% ../nbs/04_stages.ipynb #3f9c1a26
+def _sample_weights(run: Run, table, y, split) -> pd.Series | None:
+    "The product of the group and target weights a run asks for (None: none), mean 1 on each side of the split."
+    o = run.options
+    parts = [w for w in (group_weights(_groups(run, table.sample_ids), split, o.group_weights) if o.group_column else None,
+                         target_weights(y, split, o.target_balance) if not o.classification else None) if w is not None]
+    if not parts: return None
+    w = np.prod(parts, axis=0) if len(parts) > 1 else parts[0]
+    w = pd.Series(np.asarray(w), index=parts[0].index)
+    for k in ('train', 'val', 'test'):
+        ids = [s_ for s_ in split.get(k, []) if s_ in w.index]
+        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
+    return w
+
 # %% ../nbs/04_stages.ipynb #0e5d4c88
 def stage2_model(encoder: SequenceEncoder,  # the stage's encoder
                  o: PredictorOptions,  # n_layers, freeze_base, head_dropout, asv_buckets, encoder_lr_scale
@@ -515,19 +530,6 @@ def write_predictions(model: SequencePredictor,  # the trained predictor (best w
         pred.to_csv(out/f'{k}_predictions.tsv', sep='\t', index=False)
 
 # %% ../nbs/04_stages.ipynb #5f2e8c61
-def _sample_weights(run: Run, table, y, split) -> pd.Series | None:
-    "The product of the group and target weights a run asks for (None: none), mean 1 on each side of the split."
-    o = run.options
-    parts = [w for w in (group_weights(_groups(run, table.sample_ids), split, o.group_weights) if o.group_column else None,
-                         target_weights(y, split, o.target_balance) if not o.classification else None) if w is not None]
-    if not parts: return None
-    w = np.prod(parts, axis=0) if len(parts) > 1 else parts[0]
-    w = pd.Series(np.asarray(w), index=parts[0].index)
-    for k in ('train', 'val', 'test'):
-        ids = [s_ for s_ in split.get(k, []) if s_ in w.index]
-        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
-    return w
-
 def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python a `FeatureTable`
                     metadata,  # sample metadata (TSV)
                     column: str,  # the metadata column to predict
