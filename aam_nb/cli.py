@@ -92,7 +92,8 @@ def _recipe_defaults(stage_cls) -> dict:
     "The defaults a stage's --help shows for the options its recipe sets (stage 2: frozen / fine-tuned where they differ)."
     if stage_cls is PretrainOptions: return RECIPES['pretrain']
     fz, ft = RECIPES['frozen'], RECIPES['finetune']
-    return {k: fz[k] if fz.get(k) == ft.get(k) else f"{fmt(fz[k])} frozen, {fmt(ft[k])} fine-tuned" for k in fz}
+    both = lambda k: fz[k] if fz.get(k) == ft.get(k) else f"{fmt(fz[k])} frozen, {fmt(ft[k])} fine-tuned" if k in ft else f"{fmt(fz[k])} frozen"
+    return {k: both(k) for k in fz | ft}
 
 def _stage_parser(prog: str, doc: str, stage, inputs: list, stage_cls, encoder_prefix: str = '', repeat: tuple = ()) -> argparse.ArgumentParser:
     "A stage command's parser: inputs, then the fields of EncoderConfig, the stage options and FitOptions, then resume/overwrite."
