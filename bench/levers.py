@@ -5,8 +5,9 @@ that evaluation's own stage-1 encoder (trained on the fold's training part only)
 held-out groups of the training folds), so the only difference from the evaluation's `frozen` / `finetune` rows is
 the lever. The test fold is only scored; early stopping and the best epoch use the inner validation.
 
-    python bench/cv_oral.py                                               # first: the grouped CV (runs/cv_oral_grouped)
-    python bench/levers.py --name ids64k --asv_buckets 65536              # frozen, all folds
+    python bench/cv_oral.py                                               # first: the strict CV (runs/cv_oral_strict)
+    python bench/levers.py --name gwsqrt --group_weights sqrt --group_column subject_strict   # frozen, all folds
+    python bench/levers.py --name tb05 --target_balance 0.5
     python bench/levers.py --name ids64k_ft --mode finetune --asv_buckets 65536
 
 Writes <cv>/levers/<name>/fold<k>/ (run folders; an interrupted screen continues) and prints one JSON line: per fold
@@ -18,7 +19,7 @@ import numpy as np, pandas as pd
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--cv', default='runs/cv_oral_grouped', help='a finished aam_nb_evaluate folder (stage 1 per fold)')
+    ap.add_argument('--cv', default='runs/cv_oral_strict', help='a finished aam_nb_evaluate folder (stage 1 per fold)')
     ap.add_argument('--name', required=True, help='name of this lever (a folder under <cv>/levers)')
     ap.add_argument('--mode', choices=['frozen', 'finetune'], default='frozen')
     ap.add_argument('--folds', default=None, help='comma-separated folds (default: all)')
