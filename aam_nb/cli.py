@@ -59,12 +59,12 @@ def _field_type(cls, f):
 
 def _add_fields(group, cls, skip=(), prefix='', recipe: dict | None = None):
     "One option per field of dataclass `cls`: help from its docments, the default (or the stage's recipe), whether it may change on resume."
-    docs, recipe = option_docs(cls), recipe or {}
+    docs, recipe, movable = option_docs(cls), recipe or {}, may_change(cls)
     for f in fields(cls):
         if f.name in skip: continue
         default = recipe.get(f.name, f.default if f.default is not MISSING else None)
         help_ = prefix + docs.get(f.name, '').replace('%', '%%')
-        tag = ' [may change on resume]' if f.name in may_change(cls) else ''
+        tag = ' [may change on resume]' if f.name in movable else ''
         for switch, value in f.metadata.get('spellings', {}).items():  # e.g. --huber for --loss huber
             group.add_argument(f'--{switch}', dest=f.name, action='store_const', const=value, help=f'the same as --{f.name} {value}')
         if _field_type(cls, f) is bool:

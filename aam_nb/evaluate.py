@@ -166,7 +166,11 @@ class EvalOptions:
     progress: bool = option(False, 'job', flag='no_progress')  # progress bars
 
     @property
-    def model_list(self) -> list: return [m.strip() for m in self.models.split(',') if m.strip()]
+    def model_list(self) -> list: return _names(self.models)
+    @property
+    def ensemble_members(self) -> tuple: return tuple(_names(self.ensemble))
+
+def _names(s: str) -> list: return [m.strip() for m in s.split(',') if m.strip()]
 
 MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'mean', 'median')
 AAM_MODELS = ('frozen', 'finetune', 'knn')  # rows that need the fold's stage-1 encoder
@@ -385,7 +389,7 @@ def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, cla
 # %% ../nbs/05_evaluate.ipynb #1f4e8a26
 def _check_models(o: EvalOptions, encoder, tree):
     "A one-line error for a models list that cannot run, before anything is written."
-    models, members = o.model_list, [m.strip() for m in o.ensemble.split(',') if m.strip()]
+    models, members = o.model_list, o.ensemble_members
     bad = [m for m in models if m not in MODELS]
     if bad: raise ValueError(f"models: unknown {bad}; choose from {', '.join(MODELS)}")
     if 'ensemble' in models and (not set(members) <= set(models) or not set(members) <= set(AAM_MODELS) or len(members) < 2):
@@ -424,8 +428,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
         (out/'evaluate.json').write_text(json.dumps({'folds_spec': spec, 'options': asdict(o), 'config': cfg,
                                                      'encoder': None if encoder is None else str(encoder)}, indent=1, default=str))
         folds.rename_axis('sample_id').to_csv(out/'folds.tsv', sep='\t')
-    members = tuple(m.strip() for m in o.ensemble.split(',') if m.strip())
-    ensemble = (lambda r, p: add_ensemble(r, p, members)) if 'ensemble' in o.model_list and not o.classification else (lambda r, p: (r, p))
+    ensemble = (lambda r, p: add_ensemble(r, p, o.ensemble_members)) if 'ensemble' in o.model_list and not o.classification else (lambda r, p: (r, p))
     todo, t_all = ([o.fold] if o.fold is not None else range(o.folds)), time.perf_counter()
     for k in todo:
         if (out/f'fold{k}/results.tsv').exists(): continue  # finished earlier: skipped

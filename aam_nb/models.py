@@ -287,7 +287,7 @@ class SequencePredictor(nn.Module):
         "Everything needed to rebuild this model (weights aside), as plain JSON-able values."
         return {'encoder': self.encoder.config.to_dict(), 'out_dim': self.out_dim, 'n_classes': self.n_classes,
                 'n_layers': self.n_layers, 'freeze_base': self.freeze_base, 'dropout': self.dropout, 'asv_buckets': self.asv_buckets,
-                **({'wide_buckets': self.wide_buckets} if self.wide_buckets else {})}
+                'wide_buckets': self.wide_buckets}
 
     @classmethod
     def from_config(cls, d: dict):

@@ -158,11 +158,10 @@ def setup_run(out_dir,  # the run directory
              ) -> Run:
     "Check the run directory and the options (against the run's on resume) before anything is written."
     out = check_out_dir(out_dir, resume, overwrite)
-    stage_given, fit_given = _sort_options(options, option_class)
+    stage_given, fit_given = _sort_options(options if resume else (recipe or {}) | options, option_class)  # a new run: the recipe where nothing was given
     cfg = config.to_dict() if isinstance(config, EncoderConfig) else dict(config) if config else None
     if cfg: EncoderConfig.from_dict(EncoderConfig().to_dict() | cfg)  # an unknown or invalid field fails here
     if not resume:
-        stage_given, fit_given = _sort_options((recipe or {}) | options, option_class)  # the recipe where nothing was given
         return Run(out, inputs, cfg, option_class(**stage_given), FitOptions.build(**fit_given), False, {})
     saved, inputs = _saved_run(out, inputs)
     if cfg:
@@ -178,7 +177,7 @@ def setup_run(out_dir,  # the run directory
 # %% ../nbs/04_stages.ipynb #8d2f0c1e
 def stage_table(run: Run) -> FeatureTable:
     "The run's table with its sequences, samples below `rarefy_depth` left out (both stages)."
-    inp, t, s = run.inputs, run.inputs['table'], run.inputs['sequences']
+    t, s = run.inputs['table'], run.inputs['sequences']
     table = merge_tables(t, s if isinstance(s, (list, tuple)) else [s] * len(t)) if isinstance(t, (list, tuple)) else as_feature_table(t, s)
     return require_sequences(drop_shallow(table, run.options.rarefy_depth))
 
@@ -428,6 +427,14 @@ def stage2_targets(y: pd.Series,  # the column, in table order (from `align_samp
 # %% ../nbs/04_stages.ipynb #8a41c6d3
 GROUP_WEIGHTS = ('none', 'equal', 'sqrt')
 
+def _mean_one_per_side(w: pd.Series, split: dict) -> pd.Series:
+    "Per-sample weights scaled to mean 1 on each side of `split` (so the loss keeps its scale)."
+    w = w.copy()
+    for k in ('train', 'val', 'test'):
+        ids = [s for s in split.get(k, []) if s in w.index]
+        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
+    return w
+
 def group_weights(groups: pd.Series,  # each sample's group (e.g. the person), indexed by sample ID
                   split: dict,  # train / val / test sample IDs: weights have mean 1 on each side
                   how: str = 'equal',  # 'equal': each group weighs the same; 'sqrt': a group weighs sqrt(its size); 'none'
@@ -436,11 +443,7 @@ def group_weights(groups: pd.Series,  # each sample's group (e.g. the person), i
     if how not in GROUP_WEIGHTS: raise ValueError(f"group_weights={how!r}: choose one of {', '.join(GROUP_WEIGHTS)}")
     if how == 'none': return None
     n = groups.map(groups.value_counts()).astype(float)
-    w = 1 / n if how == 'equal' else 1 / np.sqrt(n)
-    for k in ('train', 'val', 'test'):
-        ids = [s for s in split.get(k, []) if s in w.index]
-        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
-    return w
+    return _mean_one_per_side(1 / n if how == 'equal' else 1 / np.sqrt(n), split)
 
 # %% ../nbs/04_stages.ipynb #4a9d1e27
 def target_weights(y: pd.Series,  # the regression target, by sample ID
@@ -451,19 +454,9 @@ def target_weights(y: pd.Series,  # the regression target, by sample ID
     "Per-sample loss weights that give rare target values more weight (None for power 0)."
     if not power: return None
     tr = y.loc[split['train']].to_numpy(float); h = bandwidth * (tr.std() or 1.0)
-    grid = np.asarray(y, float)
-    dens = np.exp(-0.5 * ((grid[:, None] - tr[None, :]) / h) ** 2).mean(1) if len(grid) * len(tr) < 5e7 else \
-        np.interp(grid, *_kde_grid(tr, h))
-    w = pd.Series(dens ** -power, index=y.index)
-    for k in ('train', 'val', 'test'):
-        ids = [s_ for s_ in split.get(k, []) if s_ in w.index]
-        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
-    return w
-
-def _kde_grid(tr, h, n=512):
-    "A Gaussian kernel density of `tr` on a grid (for large tables)."
-    g = np.linspace(tr.min() - 3 * h, tr.max() + 3 * h, n)
-    return g, np.exp(-0.5 * ((g[:, None] - tr[None, :]) / h) ** 2).mean(1)
+    at, step = np.asarray(y, float), max(1, 2**22 // max(len(tr), 1))  # in chunks: memory bounded for any table
+    dens = np.concatenate([np.exp(-0.5 * ((at[i:i + step, None] - tr[None, :]) / h) ** 2).mean(1) for i in range(0, len(at), step)])
+    return _mean_one_per_side(pd.Series(dens ** -power, index=y.index), split)
 
 # %% ../nbs/04_stages.ipynb #3f9c1a26
 def _sample_weights(run: Run, table, y, split) -> pd.Series | None:
@@ -472,12 +465,7 @@ def _sample_weights(run: Run, table, y, split) -> pd.Series | None:
     parts = [w for w in (group_weights(_groups(run, table.sample_ids), split, o.group_weights) if o.group_column else None,
                          target_weights(y, split, o.target_balance) if not o.classification else None) if w is not None]
     if not parts: return None
-    w = np.prod(parts, axis=0) if len(parts) > 1 else parts[0]
-    w = pd.Series(np.asarray(w), index=parts[0].index)
-    for k in ('train', 'val', 'test'):
-        ids = [s_ for s_ in split.get(k, []) if s_ in w.index]
-        if ids: w.loc[ids] = w.loc[ids] / w.loc[ids].mean()
-    return w
+    return _mean_one_per_side(pd.Series(np.prod(parts, axis=0), index=parts[0].index), split)
 
 # %% ../nbs/04_stages.ipynb #0e5d4c88
 def stage2_model(encoder: SequenceEncoder,  # the stage's encoder

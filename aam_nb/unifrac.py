@@ -59,21 +59,20 @@ def table_on_tree(table,  # a FeatureTable with sequences (or hash IDs)
         if s is not None and s in tips: return s
         h = None if s is None else hashlib.md5(s.encode()).hexdigest()
         return h if h in tips else None
-    names = [tip(f, s) for f, s in zip(table.feature_ids, seqs)]
-    missing = [f for f, n in zip(table.feature_ids, names) if n is None]
+    name_of = {f: tip(f, s) for f, s in zip(table.feature_ids, seqs)}
+    missing = [f for f, n in name_of.items() if n is None]
     if missing and not drop_uncovered:
         raise ValueError(f"{where}: {len(missing)} of {table.shape[1]} ASVs of {table.source} are not tips of the tree (e.g. {[str(m)[:30] for m in missing[:3]]}); "
                          "use a tree that covers them (e.g. a SEPP insertion tree of all sequences), or drop them with drop_uncovered=True (--drop_uncovered)")
     if missing:
-        keep = np.array([n is not None for n in names])
-        sub = table.counts[:, keep]; alive = np.asarray(sub.sum(axis=1)).ravel() > 0
+        keep = np.array([n is not None for n in name_of.values()])
+        covered = type(table)(table.counts[:, keep], table.sample_ids, table.feature_ids[keep],
+                              None if table.sequences is None else table.sequences[keep], table.source, table.origin)
+        alive = np.asarray(covered.counts.sum(axis=1)).ravel() > 0
         warnings.warn(f"{where}: dropped {len(missing)} of {table.shape[1]} ASVs the tree does not cover"
                       + (f", and {int((~alive).sum())} samples left without reads" if not alive.all() else ''))
-        table = type(table)(sub[alive], table.sample_ids[alive], table.feature_ids[keep],
-                            None if table.sequences is None else table.sequences[keep], table.source,
-                            None if table.origin is None else np.asarray(table.origin, dtype=object)[alive])
-        names = [n for n in names if n is not None]
-    return table, TreeMatrices(tree, names)
+        table = covered.subset(covered.sample_ids[alive])
+    return table, TreeMatrices(tree, [name_of[f] for f in table.feature_ids])
 
 # %% ../nbs/01_unifrac.ipynb #d509dad0
 METRICS = ('unweighted', 'weighted_normalized', 'weighted_unnormalized')
