@@ -6,17 +6,20 @@
 from __future__ import annotations
 import argparse, json, os, sys, time, typing, warnings
 from dataclasses import fields, MISSING
-from functools import wraps
 from pathlib import Path
 import pandas as pd
-from fastcore.script import anno_parser, store_true
 from fastcore.docments import docments
-from .data import load_table, load_metadata, load_split, split_samples, load_groups, check_split_groups
+from .data import load_table, load_metadata, load_split, load_groups, check_split_groups
 from .models import EncoderConfig, regression_metrics, classification_metrics
 from .checkpoint import CheckpointError
-from .loop import FitOptions, TrainingDiverged, fmt, may_change
-from .stages import pretrain, train_predictor, PretrainOptions, PredictorOptions, option_docs, RECIPES
-from .evaluate import predict, random_forest_baseline, mean_baseline, load_predictor_checkpoint, evaluate, EvalOptions
+from .options import FitOptions, PretrainOptions, PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit, fmt, may_change, option_docs
+from .loop import TrainingDiverged
+from .runs import _resolve_split
+from .predict import predict, load_predictor_checkpoint
+from .stage1 import pretrain
+from .stage2 import train_predictor
+from .baselines import random_forest_baseline, mean_baseline, ForestOptions
+from .evaluate import evaluate, EvalOptions
 from .unifrac import unifrac_matrix, METRICS
 from .runtime import is_main_process
 
@@ -42,27 +45,27 @@ def _main(run):
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
         print(f"error: {msg}", file=sys.stderr); sys.exit(1)
 
-def _cli(func):
-    "Make `func` a console script from its signature (fastcore's parser): hyphenated options accepted, one-line errors."
-    @wraps(func)
-    def main(*args, **kwargs):
-        if args or kwargs: return func(*args, **kwargs)
-        opts = vars(anno_parser(func, prog=Path(sys.argv[0]).name).parse_args(_argv(None)))
-        for k in ('pdb', 'xtra'): opts.pop(k, None)
-        return _main(lambda: func(**opts))
-    return main
+def _parser(prog: str, doc: str) -> argparse.ArgumentParser:
+    "Every command's parser: only the options given are passed on (`argument_default=SUPPRESS`)."
+    return argparse.ArgumentParser(prog=prog, description=doc, argument_default=argparse.SUPPRESS)
 
+def _required(a: dict, names) -> None:
+    "A one-line error for the first required option missing from the parsed options `a`."
+    for need in names:
+        if not a.get(need): raise ValueError(f"--{need} is required")
+
+# %% ../nbs/06_cli.ipynb #19173693
 def _field_type(cls, f):
     t = typing.get_type_hints(cls)[f.name]
     args = [a for a in typing.get_args(t) if a is not type(None)]
     return args[0] if args else t
 
-def _add_fields(group, cls, skip=(), prefix='', recipe: dict | None = None):
-    "One option per field of dataclass `cls`: help from its docments, the default (or the stage's recipe), whether it may change on resume."
-    docs, recipe, movable = option_docs(cls), recipe or {}, may_change(cls)
+def _add_fields(group, cls, skip=(), prefix='', shown: dict | None = None):
+    "One option per field of dataclass `cls`: help from its docments, its default (or `shown`: the stage's, where they differ), whether it may change on resume."
+    docs, shown, movable = option_docs(cls), shown or {}, may_change(cls)
     for f in fields(cls):
         if f.name in skip: continue
-        default = recipe.get(f.name, f.default if f.default is not MISSING else None)
+        default = shown.get(f.name, f.default if f.default is not MISSING else None)
         help_ = prefix + docs.get(f.name, '').replace('%', '%%')
         tag = ' [may change on resume]' if f.name in movable else ''
         for switch, value in f.metadata.get('spellings', {}).items():  # e.g. --huber for --loss huber
@@ -70,7 +73,7 @@ def _add_fields(group, cls, skip=(), prefix='', recipe: dict | None = None):
         if _field_type(cls, f) is bool:
             flag = f.metadata.get('flag')
             if flag: group.add_argument(f'--{flag}', dest=f.name, action='store_false', help=help_ + ' (off when given)' + tag)
-            else: group.add_argument(f'--{f.name}', action='store_true', help=help_ + tag)
+            else: group.add_argument(f'--{f.name}', action='store_true', help=help_ + f' (default: {default})' + tag)
         else:
             group.add_argument(f'--{f.name}', type=_field_type(cls, f), metavar=f.name.upper(), help=f"{help_} (default: {default}){tag}")
 
@@ -88,21 +91,22 @@ def _one_or_many(v):
     v = [None if x.lower() == 'none' else x for x in v]
     return v[0] if len(v) == 1 else v
 
-def _recipe_defaults(stage_cls) -> dict:
-    "The defaults a stage's --help shows for the options its recipe sets (stage 2: frozen / fine-tuned where they differ)."
-    if stage_cls is PretrainOptions: return RECIPES['pretrain']
-    fz, ft = RECIPES['frozen'], RECIPES['finetune']
-    both = lambda k: fz[k] if fz.get(k) == ft.get(k) else f"{fmt(fz[k])} frozen, {fmt(ft[k])} fine-tuned" if k in ft else f"{fmt(fz[k])} frozen"
-    return {k: both(k) for k in fz | ft}
+def _both_modes(finetuned, frozen) -> dict:
+    "The defaults --help shows where stage 2's two option classes differ ('65536 frozen, 0 fine-tuned'); freeze_base picks the class."
+    a, b = {f.name: f.default for f in fields(finetuned)}, {f.name: f.default for f in fields(frozen)}
+    return {k: f"{fmt(b[k])} frozen, {fmt(a[k])} fine-tuned" for k in a if a[k] != b[k] and k != 'freeze_base'}
 
-def _stage_parser(prog: str, doc: str, stage, inputs: list, stage_cls, encoder_prefix: str = '', repeat: tuple = ()) -> argparse.ArgumentParser:
-    "A stage command's parser: inputs, then the fields of EncoderConfig, the stage options and FitOptions, then resume/overwrite."
-    p = argparse.ArgumentParser(prog=prog, description=doc, argument_default=argparse.SUPPRESS)
+# %% ../nbs/06_cli.ipynb #f3ba38ef
+def _stage_parser(prog: str, doc: str, stage, inputs: list, classes: tuple, encoder_prefix: str = '', repeat: tuple = ()) -> argparse.ArgumentParser:
+    "A stage command's parser: inputs, then the fields of EncoderConfig, the stage's options and its loop options, then resume/overwrite."
+    p = _parser(prog, doc)
     _add_inputs(p.add_argument_group('inputs'), stage, inputs, repeat)
     _add_fields(p.add_argument_group('model (EncoderConfig)'), EncoderConfig, prefix=encoder_prefix)
-    recipe = _recipe_defaults(stage_cls)  # what the stage trains with when not told (`RECIPES`)
-    _add_fields(p.add_argument_group(f'stage ({stage_cls.__name__})'), stage_cls, recipe=recipe)
-    _add_fields(p.add_argument_group('training (FitOptions; defaults: the stage recipe)'), FitOptions, recipe=recipe)
+    (opts, fit_), alt = classes[0], classes[1:]  # stage 2: frozen and fine-tuned, their defaults shown where they differ
+    shown = _both_modes(*[c[0] for c in classes]) | _both_modes(*[c[1] for c in classes]) if alt else {}
+    if alt: fit_ = FitOptions  # the loop options' common docments; the defaults of each mode are shown
+    _add_fields(p.add_argument_group(f"stage ({' / '.join(c[0].__name__ for c in classes)})"), opts, shown=shown)
+    _add_fields(p.add_argument_group(f"training ({' / '.join(c[1].__name__ for c in classes)})"), fit_, shown=shown)
     g = p.add_argument_group('run')
     g.add_argument('--resume', metavar='DIR', help='run directory to continue: its options stay; those given must be marked '
                    '[may change on resume] (epochs, patience, stop_after, device, progress ...) or equal the run\'s')
@@ -116,18 +120,15 @@ def _report(res, out):
     print(f"best epoch {res.best_epoch}: {shown}" if best else f"no epoch trained in {out}")
     print(f"run directory: {out} (best.pt, last.pt, history.csv, loss_curve.png)")
 
-def _run_stage(stage, prog, doc, inputs, required, stage_cls, argv, encoder_prefix='', repeat=()):
+def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix='', repeat=()):
     "Parse, hand the given options to the stage function, report."
-    a = vars(_stage_parser(prog, doc, stage, inputs, stage_cls, encoder_prefix, repeat).parse_args(_argv(argv)))
+    a = vars(_stage_parser(prog, doc, stage, inputs, classes, encoder_prefix, repeat).parse_args(_argv(argv)))
     def body():
-        if not a.get('resume'):
-            for need in required:
-                if not a.get(need): raise ValueError(f"--{need} is required")
+        if not a.get('resume'): _required(a, required)
         resume, out = a.pop('resume', None), a.pop('out', None)
         if resume and out and Path(out).resolve() != Path(resume).resolve():
             raise ValueError(f"--out {out} and --resume {resume} name different runs; give one of them")
-        names = [n for n in inputs if n != 'out']
-        given = {n: _one_or_many(a.pop(n, None)) for n in names}
+        given = {n: _one_or_many(a.pop(n, None)) for n in inputs if n != 'out'}
         config = {f.name: a.pop(f.name) for f in fields(EncoderConfig) if f.name in a} or None
         run_info = {'command': {'name': prog, 'argv': [str(x) for x in (sys.argv[1:] if argv is None else argv)]}}
         res = stage(out_dir=resume or out, config=config, resume=bool(resume), run_info=run_info, **given, **a)
@@ -142,7 +143,7 @@ _PRETRAIN_INPUTS = ['table', 'tree', 'out', 'sequences', 'distance_matrix', 'spl
 def aam_nb_pretrain(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):
     "Stage 1: pre-train a SequenceEncoder on UniFrac distances and masked nucleotides (no labels)."
-    return _run_stage(pretrain, 'aam_nb_pretrain', aam_nb_pretrain.__doc__, _PRETRAIN_INPUTS, ('table', 'out'), PretrainOptions, argv,
+    return _run_stage(pretrain, 'aam_nb_pretrain', aam_nb_pretrain.__doc__, _PRETRAIN_INPUTS, ('table', 'out'), ((PretrainOptions, PretrainFit),), argv,
                       repeat=('table', 'sequences'))  # a corpus: --table once per table
 
 # %% ../nbs/06_cli.ipynb #3c4c3307
@@ -152,115 +153,120 @@ def aam_nb_train(argv: list | None = None  # command-line words (default: sys.ar
                 ):
     "Stage 2: train a SequencePredictor for a metadata column on top of a pre-trained encoder."
     return _run_stage(train_predictor, 'aam_nb_train', aam_nb_train.__doc__, _TRAIN_INPUTS, ('table', 'metadata', 'column', 'out'),
-                      PredictorOptions, argv, encoder_prefix='(from scratch) ')
+                      ((PredictorOptions, FinetuneFit), (FrozenOptions, FrozenFit)), argv, encoder_prefix='(from scratch) ')
 
 # %% ../nbs/06_cli.ipynb #0fc922ed
-@_cli
-def aam_nb_predict(
-    checkpoint: str = None,  # stage-2 checkpoint (best.pt) or run directory
-    table: str = None,  # feature table to predict for
-    out: str = None,  # predictions TSV to write
-    sequences: str = None,  # FASTA / rep-seqs.qza if feature IDs are not sequences
-    metadata: str = None,  # metadata with the truth, to report metrics
-    column: str = None,  # the truth column in --metadata (default: the column the model was trained on)
-    batch_size: int = 32,  # samples per batch
-    device: str = None,  # cpu, cuda ...
-    overwrite: store_true = False,  # replace --out if it exists
-):
+def aam_nb_predict(argv: list | None = None  # command-line words (default: sys.argv[1:])
+                  ):
     "Predict a metadata column for new samples with a trained SequencePredictor."
-    for need, v in (('checkpoint', checkpoint), ('table', table), ('out', out)):
-        if not v: raise ValueError(f"--{need} is required")
-    if Path(out).exists() and not overwrite: raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-    ckpt = load_predictor_checkpoint(checkpoint); tgt = ckpt['target']
-    truth = None
-    if metadata: truth = load_metadata(metadata, column or tgt.get('column'), tgt.get('classification', False))
-    pred = predict(ckpt, table, sequences, batch_size, device)
-    if truth is not None:
-        have = pred['sample_id'].isin(truth.index)
-        if not have.any(): raise ValueError(f"{metadata}: none of the table's samples are in the metadata")
-        pred.insert(1, 'truth', truth.reindex(pred['sample_id']).to_numpy())
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    pred.to_csv(out, sep='\t', index=False)
-    print(f"{len(pred)} predictions: {out}")
-    if truth is not None:
-        known = pred.dropna(subset=['truth'])
-        if tgt.get('classification'):
-            labels = tgt['labels']; codes = {l: i for i, l in enumerate(labels)}
-            known = known[known['truth'].isin(codes)]
-            m = classification_metrics(known['truth'].map(codes), known[[f'prob_{l}' for l in labels]].to_numpy())
-        else: m = regression_metrics(known['truth'], known['prediction'])
-        print(f"metrics on {len(known)} samples with truth: " + ', '.join(f'{k} {v:.4g}' for k, v in m.items()))
-    return pred
+    p = _parser('aam_nb_predict', aam_nb_predict.__doc__)
+    p.add_argument('--checkpoint', metavar='CHECKPOINT', help='stage-2 checkpoint (best.pt) or run directory')
+    p.add_argument('--table', metavar='TABLE', help='feature table to predict for')
+    p.add_argument('--out', metavar='OUT', help='predictions TSV to write')
+    p.add_argument('--sequences', metavar='SEQUENCES', help='FASTA / rep-seqs.qza if feature IDs are not sequences')
+    p.add_argument('--metadata', metavar='METADATA', help='metadata with the truth, to report metrics')
+    p.add_argument('--column', metavar='COLUMN', help='the truth column in --metadata (default: the column the model was trained on)')
+    p.add_argument('--batch_size', type=int, metavar='N', help='samples per batch (default: 32)')
+    p.add_argument('--device', metavar='DEVICE', help='cpu, cuda ... (default: cuda when present)')
+    p.add_argument('--overwrite', action='store_true', help='replace --out if it exists')
+    a = vars(p.parse_args(_argv(argv)))
+    def body():
+        _required(a, ('checkpoint', 'table', 'out'))
+        out = Path(a['out'])
+        if out.exists() and not a.get('overwrite'): raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
+        ckpt = load_predictor_checkpoint(a['checkpoint']); tgt = ckpt['target']
+        truth = load_metadata(a['metadata'], a.get('column') or tgt.get('column'), tgt.get('classification', False)) if a.get('metadata') else None
+        pred = predict(ckpt, a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))
+        if truth is not None:
+            if not pred['sample_id'].isin(truth.index).any(): raise ValueError(f"{a['metadata']}: none of the table's samples are in the metadata")
+            pred.insert(1, 'truth', truth.reindex(pred['sample_id']).to_numpy())
+        out.parent.mkdir(parents=True, exist_ok=True); pred.to_csv(out, sep='\t', index=False)
+        print(f"{len(pred)} predictions: {out}")
+        if truth is not None: _print_metrics(pred, tgt)
+    return _main(body)
+
+def _print_metrics(pred: pd.DataFrame, tgt: dict):
+    "The metrics of the predictions that have a truth, in one line."
+    known = pred.dropna(subset=['truth'])
+    if tgt.get('classification'):
+        labels = tgt['labels']; codes = {l: i for i, l in enumerate(labels)}
+        known = known[known['truth'].isin(codes)]
+        m = classification_metrics(known['truth'].map(codes), known[[f'prob_{l}' for l in labels]].to_numpy())
+    else: m = regression_metrics(known['truth'], known['prediction'])
+    print(f"metrics on {len(known)} samples with truth: " + ', '.join(f'{k} {v:.4g}' for k, v in m.items()))
 
 # %% ../nbs/06_cli.ipynb #1f6671db
-@_cli
-def aam_nb_baseline(
-    table: str = None,  # feature table
-    metadata: str = None,  # sample metadata (TSV)
-    column: str = None,  # column to predict
-    out: str = None,  # folder for rf_predictions.tsv and rf_metrics.json (may be the stage-2 run directory)
-    run: str = None,  # a run directory whose split.json to use (default: --out's split.json if it has one)
-    split: str = None,  # a split.json to use
-    classification: store_true = False,  # categorical target
-    sequences: str = None,  # FASTA if feature IDs are not sequences (not needed by the forest, but checked)
-    n_estimators: int = 500,  # trees
-    max_features: float = 0.3,  # features per split
-    val_frac: float = 0.1,  # (no split given) validation fraction
-    test_frac: float = 0.2,  # (no split given) test fraction
-    group_column: str = None,  # (no split given) metadata column of groups (e.g. subject) kept wholly on one side; with a split: checked
-    seed: int = 0,  # random seed
-    overwrite: store_true = False,  # replace earlier baseline files in --out
-):
-    "Random-forest baseline and the training mean on the same split as a run, for an honest comparison."
-    for need, v in (('table', table), ('metadata', metadata), ('column', column), ('out', out)):
-        if not v: raise ValueError(f"--{need} is required")
-    out_dir = Path(out)
+def aam_nb_baseline(argv: list | None = None  # command-line words (default: sys.argv[1:])
+                   ):
+    "Random-forest baseline and the training mean and median on the same split as a run, for an honest comparison."
+    p = _parser('aam_nb_baseline', aam_nb_baseline.__doc__)
+    g = p.add_argument_group('inputs')
+    for name, help_ in (('table', 'feature table'), ('metadata', 'sample metadata (TSV)'), ('column', 'column to predict'),
+                        ('out', 'folder for rf_predictions.tsv and rf_metrics.json (may be the stage-2 run directory)'),
+                        ('run', "a run directory whose split.json to use (default: --out's split.json if it has one)"), ('split', 'a split.json to use'),
+                        ('sequences', 'FASTA if feature IDs are not sequences (not needed by the forest, but checked)')):
+        g.add_argument(f'--{name}', metavar=name.upper(), help=help_)
+    _add_fields(p.add_argument_group('forest (ForestOptions)'), ForestOptions)
+    s = p.add_argument_group('split: with no split given, made as the stages make theirs (DataOptions)')
+    s.add_argument('--classification', action='store_true', help='categorical target')
+    s.add_argument('--balance_classes', action='store_true', help="classification: class_weight='balanced'")
+    s.add_argument('--val_frac', type=float, metavar='F', help='validation fraction (default: 0.1)')
+    s.add_argument('--test_frac', type=float, metavar='F', help='test fraction (default: 0.2)')
+    s.add_argument('--group_column', metavar='COLUMN', help='metadata column of groups (e.g. subject) kept wholly on one side; with a split: checked')
+    s.add_argument('--seed', type=int, metavar='N', help='random seed of the split and the forest (default: 0)')
+    s.add_argument('--overwrite', action='store_true', help='replace earlier baseline files in --out')
+    a = vars(p.parse_args(_argv(argv)))
+    return _main(lambda: _baseline(a))
+
+# %% ../nbs/06_cli.ipynb #ff8785d2
+def _baseline(a: dict):
+    "The body of `aam_nb_baseline`: the split (a run's, a file's, or a new one), the forest, the mean and median, their files."
+    _required(a, ('table', 'metadata', 'column', 'out'))
+    out_dir, seed, classification = Path(a['out']), a.get('seed', 0), a.get('classification', False)
     files = [out_dir/'rf_predictions.tsv', out_dir/'rf_metrics.json']
-    if any(f.exists() for f in files) and not overwrite: raise FileExistsError(f"{out_dir}: already holds baseline results; pass --overwrite")
-    split_path = Path(split) if split else Path(run)/'split.json' if run else out_dir/'split.json'
-    tbl = load_table(table, sequences); table = tbl
-    groups = load_groups(metadata, group_column, tbl.sample_ids) if group_column else None
-    if split_path.exists():
-        sp_ = load_split(split_path)
-        if groups is not None: check_split_groups(sp_, groups.reindex([s for k in ('train', 'val', 'test') for s in sp_[k] if s in groups.index]), group_column)
-    elif split or run: raise FileNotFoundError(f"{split_path}: split not found")
-    else: sp_ = split_samples(tbl.sample_ids, val_frac, test_frac, seed, groups) | ({'group_column': group_column} if group_column else {})
-    df, m, eval_on = random_forest_baseline(table, metadata, column, sp_, classification, n_estimators, max_features, seed, sequences)
-    mean_m = mean_baseline(table, metadata, column, sp_, classification)[1]
-    median_m = None if classification else mean_baseline(table, metadata, column, sp_, statistic='median')[1]
+    if any(f.exists() for f in files) and not a.get('overwrite'): raise FileExistsError(f"{out_dir}: already holds baseline results; pass --overwrite")
+    split_path = Path(a['split']) if a.get('split') else Path(a['run'])/'split.json' if a.get('run') else out_dir/'split.json'
+    if (a.get('split') or a.get('run')) and not split_path.exists(): raise FileNotFoundError(f"{split_path}: split not found")
+    tbl, col = load_table(a['table'], a.get('sequences')), a.get('group_column')
+    groups = load_groups(a['metadata'], col, tbl.sample_ids) if col else None
+    known = split_path.exists()
+    sp_ = _resolve_split(tbl.sample_ids, load_split(split_path) if known else None, a.get('val_frac', 0.1), a.get('test_frac', 0.2), seed, groups, col)
+    forest = {k: a[k] for k in ('n_estimators', 'max_features') if k in a}
+    df, m, eval_on = random_forest_baseline(tbl, a['metadata'], a['column'], sp_, classification, seed=seed,
+                                            balance_classes=a.get('balance_classes', False), **forest)
+    mean_m = mean_baseline(tbl, a['metadata'], a['column'], sp_, classification)[1]
+    median_m = None if classification else mean_baseline(tbl, a['metadata'], a['column'], sp_, statistic='median')[1]
     out_dir.mkdir(parents=True, exist_ok=True)
-    if not split_path.exists(): (out_dir/'split.json').write_text(json.dumps(sp_, indent=1))
+    if not known: (out_dir/'split.json').write_text(json.dumps(sp_, indent=1))
     df.to_csv(files[0], sep='\t', index=False)
     files[1].write_text(json.dumps({'evaluated_on': eval_on, 'n': len(df), **m, 'training_mean': mean_m, 'training_median': median_m}, indent=1))
     print(f"random forest on the {eval_on} samples ({len(df)}): " + ', '.join(f'{k} {fmt(v)}' for k, v in m.items()))
     print(f"training mean on the same samples: " + ', '.join(f'{k} {fmt(v)}' for k, v in mean_m.items()))
     if median_m: print(f"training median on the same samples: " + ', '.join(f'{k} {fmt(v)}' for k, v in median_m.items()))
     print(f"results: {files[0]}, {files[1]}")
-    return m
 
 # %% ../nbs/06_cli.ipynb #53ba16d4
-@_cli
-def aam_nb_unifrac(
-    table: str = None,  # feature table (BIOM or FeatureTable[Frequency] .qza); hash IDs need no sequences
-    tree: str = None,  # rooted tree (Newick or Phylogeny[Rooted] .qza) whose tips cover the features
-    out: str = None,  # distance matrix to write: scikit-bio TSV, which `qiime tools import --type DistanceMatrix` accepts
-    metric: str = 'unweighted',  # unweighted, weighted_normalized or weighted_unnormalized
-    overwrite: store_true = False,  # replace --out if it exists
-):
+def aam_nb_unifrac(argv: list | None = None  # command-line words (default: sys.argv[1:])
+                  ):
     "Exact UniFrac distances between all samples of a table, written as a distance-matrix TSV (scikit-bio / QIIME 2)."
-    for need, v in (('table', table), ('tree', tree), ('out', out)):
-        if not v: raise ValueError(f"--{need} is required")
-    if metric not in METRICS: raise ValueError(f"--metric {metric!r}: choose one of {', '.join(METRICS)}")
-    out = Path(out)
-    if out.exists() and not overwrite: raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-    t0 = time.perf_counter()
-    dm = unifrac_matrix(load_table(table), tree, metric)
-    seconds = time.perf_counter() - t0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f'.{out.name}.tmp'); dm.write(str(tmp)); os.replace(tmp, out)
-    print(f"{metric} UniFrac, {dm.shape[0]} samples: {seconds:.2f} s (reading the inputs included) -> {out}")
-    print(f"for QIIME 2: qiime tools import --type DistanceMatrix --input-path {out} --output-path {out.stem}.qza")
-    return dm
+    p = _parser('aam_nb_unifrac', aam_nb_unifrac.__doc__)
+    p.add_argument('--table', metavar='TABLE', help='feature table (BIOM or FeatureTable[Frequency] .qza); hash IDs need no sequences')
+    p.add_argument('--tree', metavar='TREE', help='rooted tree (Newick or Phylogeny[Rooted] .qza) whose tips cover the features')
+    p.add_argument('--out', metavar='OUT', help='distance matrix to write: scikit-bio TSV, which `qiime tools import --type DistanceMatrix` accepts')
+    p.add_argument('--metric', metavar='METRIC', help=f"{', '.join(METRICS)} (default: unweighted)")
+    p.add_argument('--overwrite', action='store_true', help='replace --out if it exists')
+    a = vars(p.parse_args(_argv(argv)))
+    def body():
+        _required(a, ('table', 'tree', 'out'))
+        metric, out = a.get('metric', 'unweighted'), Path(a['out'])
+        if metric not in METRICS: raise ValueError(f"--metric {metric!r}: choose one of {', '.join(METRICS)}")
+        if out.exists() and not a.get('overwrite'): raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
+        t0 = time.perf_counter(); dm = unifrac_matrix(load_table(a['table']), a['tree'], metric); seconds = time.perf_counter() - t0
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f'.{out.name}.tmp'); dm.write(str(tmp)); os.replace(tmp, out)
+        print(f"{metric} UniFrac, {dm.shape[0]} samples: {seconds:.2f} s (reading the inputs included) -> {out}")
+        print(f"for QIIME 2: qiime tools import --type DistanceMatrix --input-path {out} --output-path {out.stem}.qza")
+    return _main(body)
 
 # %% ../nbs/06_cli.ipynb #bed0ca63
 _EVAL_INPUTS = ['table', 'tree', 'metadata', 'column', 'out', 'encoder', 'sequences']  # help: `evaluate`'s docments
@@ -268,15 +274,14 @@ _EVAL_INPUTS = ['table', 'tree', 'metadata', 'column', 'out', 'encoder', 'sequen
 def aam_nb_evaluate(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):
     "Cross-validation (grouped by subject with --group_column) of the AAM frozen and fine-tuned, the random forest and the training mean."
-    p = argparse.ArgumentParser(prog='aam_nb_evaluate', description=aam_nb_evaluate.__doc__, argument_default=argparse.SUPPRESS)
+    p = _parser('aam_nb_evaluate', aam_nb_evaluate.__doc__)
     _add_inputs(p.add_argument_group('inputs'), evaluate, _EVAL_INPUTS)
     _add_fields(p.add_argument_group('evaluation (EvalOptions)'), EvalOptions)
     _add_fields(p.add_argument_group('stage-1 model (EncoderConfig)'), EncoderConfig)
     p.add_argument('--stop_after', type=int, metavar='N', help='end this job once a stage has trained N epochs; call again to continue')
     a = vars(p.parse_args(_argv(argv)))
     def body():
-        for need in ('table', 'metadata', 'column', 'out'):
-            if not a.get(need): raise ValueError(f"--{need} is required")
+        _required(a, ('table', 'metadata', 'column', 'out'))
         config = {f.name: a.pop(f.name) for f in fields(EncoderConfig) if f.name in a}
         evaluate(a.pop('table'), a.pop('tree', None), a.pop('metadata'), a.pop('column'), a.pop('out'), config=config, **a)
     return _main(body)

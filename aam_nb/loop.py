@@ -5,24 +5,23 @@
 # %% ../nbs/03_training.ipynb #345e3de0
 from __future__ import annotations
 import math, time, warnings
-from dataclasses import dataclass, field, fields, asdict
+from dataclasses import dataclass, field, asdict
 from typing import Callable
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn
-from torch.utils.data import DataLoader, Sampler
 from tqdm.auto import tqdm
-from .models import compute_losses, PretrainMetrics, TargetMetrics, _to_device, compile_stacks
+from .models import compute_losses, PretrainMetrics, TargetMetrics, compile_stacks
 from .logs import plot_history, EpochEnd, TensorBoardLogger, _in_notebook
-from .runtime import (autocast, device_for, is_main_process, init_distributed, batch_seed, batch_plan, ShardedSampler,
+from .runtime import (autocast, device_for, is_main_process, init_distributed, batch_seed, batch_plan, to_device,
                             wrap_model, unwrap, grad_sync, all_sum, gather_objects, barrier, check_world_size, world_size,
                             bound_onednn_cache, tf32_matmuls)
 from .checkpoint import CheckpointError, save_checkpoint, load_checkpoint, load_model_state, set_rng_state
+from .options import FitOptions, check_resume, fmt
 
 # %% auto #0
-__all__ = ['ROLES', 'RUN_FILES', 'lr_at', 'plan_warmup', 'EarlyStopping', 'option', 'role_of', 'may_change', 'job_options',
-           'FitOptions', 'check_resume', 'fmt', 'EpochSampler', 'make_loader', 'Objective', 'param_groups',
-           'make_optimizer', 'train_epoch', 'validate_epoch', 'FitResult', 'check_out_dir', 'TrainingDiverged',
-           'LoopState', 'start', 'check_checkpoint', 'restore', 'run_epoch', 'save_epoch', 'fit']
+__all__ = ['RUN_FILES', 'lr_at', 'plan_warmup', 'EarlyStopping', 'Objective', 'param_groups', 'make_optimizer', 'train_epoch',
+           'validate_epoch', 'FitResult', 'check_out_dir', 'TrainingDiverged', 'LoopState', 'start', 'check_checkpoint',
+           'restore', 'run_epoch', 'save_epoch', 'fit']
 
 # %% ../nbs/03_training.ipynb #87a2348c
 def lr_at(step: int,  # global optimizer step (0-based)
@@ -69,127 +68,6 @@ class EarlyStopping:
     def should_stop(self) -> bool: return self.bad_epochs >= self.patience
     def state_dict(self) -> dict: return {k: getattr(self, k) for k in ('patience', 'min_delta', 'best', 'best_epoch', 'bad_epochs')}
     def load_state_dict(self, d: dict): [setattr(self, k, v) for k, v in d.items()]
-
-# %% ../nbs/03_training.ipynb #4f1e7a20
-ROLES = {'fixed': 'part of what a run computes: cannot change within a run',
-         'resumable': 'may change when a run continues (how long it trains, when it stops)',
-         'job': 'how one job runs (where, what it shows): may change on resume, and names no run'}
-
-def option(default,  # the field's default
-           role: str = 'fixed',  # one of `ROLES`
-           flag: str | None = None,  # command line: the switch that turns a default-on boolean off (e.g. 'no_plot')
-           spellings: dict | None = None,  # command line: extra switches that set this option to a value, {switch: value}
-          ):
-    "A dataclass field that carries its role (and its command-line spelling) in its metadata."
-    if role not in ROLES: raise ValueError(f"role {role!r}: choose one of {', '.join(ROLES)}")
-    return field(default=default, metadata={'role': role} | ({'flag': flag} if flag else {}) | ({'spellings': spellings} if spellings else {}))
-
-def role_of(cls, name: str) -> str:
-    "The role of option `name` of dataclass `cls` ('fixed' for a field that names none)."
-    return next((f.metadata.get('role', 'fixed') for f in fields(cls) if f.name == name), 'fixed')
-
-def may_change(*classes) -> set:
-    "Names of the options of `classes` that may change when a run continues (roles `resumable` and `job`)."
-    return {f.name for c in classes for f in fields(c) if f.metadata.get('role', 'fixed') in ('resumable', 'job')}
-
-def job_options(*classes) -> set:
-    "Names of the options of `classes` that only say how a job runs (role `job`): no part of what a run computes."
-    return {f.name for c in classes for f in fields(c) if f.metadata.get('role') == 'job'}
-
-# %% ../nbs/03_training.ipynb #d9061f75
-@dataclass
-class FitOptions:
-    "How `fit` trains: the optimizer and its schedule, early stopping, and how a job runs."
-    epochs: int = option(1000, 'resumable')  # most epochs
-    lr: float = 1e-4  # peak learning rate (AdamW)
-    weight_decay: float = 0.01  # AdamW weight decay
-    warmup_steps: int = 10_000  # linear warmup steps (shortened with a warning if the run is shorter)
-    min_lr_ratio: float = 0.1  # cosine floor as a fraction of lr
-    patience: int = option(50, 'resumable')  # early-stopping patience in epochs
-    min_delta: float = option(0.0, 'resumable')  # smallest validation-loss decrease that counts as an improvement
-    grad_accum: int = 1  # batches per optimizer step
-    clip_grad: float | None = 1.0  # max gradient norm (None or 0: no clipping)
-    seed: int = 0  # random seed: split, shuffling, rarefaction, masks, dropout, initial weights
-    bf16: bool = False  # bfloat16 autocast (CPUs with AMX, GPUs with bf16: faster; losses within ~1% of float32)
-    tf32: bool = False  # TF32 float32 matmuls on CUDA GPUs (Ampere and newer: faster, relative error ~1e-3; no effect on CPU)
-    compile: bool = option(False, 'job')  # torch.compile the transformer stacks (takes about a minute; see bench/throughput.py for when it pays)
-    device: str | None = option(None, 'job')  # cpu, cuda, cuda:1 ... (default: cuda when present)
-    stop_after: int | None = option(None, 'job')  # end this job after this many epochs; continue it with resume
-    progress: bool = option(True, 'job', flag='no_progress')  # show progress bars
-    plot: bool = option(True, 'job', flag='no_plot')  # write loss_curve.png every epoch (and show it live in a notebook)
-    tensorboard: bool = option(False, 'job')  # also log every epoch's losses, metrics and LR to TensorBoard (out_dir/tensorboard)
-
-    @classmethod
-    def build(cls, options=None, **kwargs):
-        "`options` (a `FitOptions` or dict) with `kwargs` on top; an unknown name is an error that lists the known ones."
-        base = asdict(options) if isinstance(options, cls) else dict(options or {})
-        return cls(**_known(cls, base | kwargs))
-
-def _known(cls, d: dict) -> dict:
-    names = [f.name for f in fields(cls)]
-    unknown = [k for k in d if k not in names]
-    if unknown: raise TypeError(f"unknown option {unknown[0]!r} for {cls.__name__}; the options are {names}")
-    return d
-
-# %% ../nbs/03_training.ipynb #0e919fd8
-def _same(a, b) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
-        return float(a) == float(b)
-    return a == b
-
-def check_resume(saved: dict,  # the options the run was made with
-                 given: dict,  # the options asked for now
-                 where,  # the run directory (for messages)
-                 resumable: set | None = None,  # names that may change (default: those of `FitOptions`, see `may_change`)
-                ) -> dict:
-    "The changes {name: (old, new)} of options that may change; a changed fixed option raises a one-line error."
-    resumable = may_change(FitOptions) if resumable is None else resumable
-    changes = {}
-    for k, new in given.items():
-        if k not in saved or _same(saved[k], new): continue
-        if k not in resumable:
-            raise ValueError(f"{where}: cannot resume with {k}={new!r}: the run was made with {k}={saved[k]!r}, and {k} cannot "
-                             f"change within a run (resumable: {', '.join(sorted(resumable))}); start a new run to change it")
-        changes[k] = (saved[k], new)
-    return changes
-
-def fmt(x) -> str:
-    "A number as a person reads it: small and large values in scientific notation (1.0e-04), never rounded to 0."
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)): return str(x)
-    if isinstance(x, (int, np.integer)): return str(int(x))
-    x = float(x)
-    if x == 0 or not math.isfinite(x): return str(x)
-    return f'{x:.1e}' if abs(x) < 1e-3 or abs(x) >= 1e5 else f'{x:.4g}'
-
-# %% ../nbs/03_training.ipynb #3ac78f1c
-class EpochSampler(Sampler):
-    "Indices in an order drawn from (seed, epoch); `shuffle=False` keeps dataset order."
-    def __init__(self, n: int, shuffle: bool = True, seed: int = 0):
-        self.n, self.shuffle, self.seed, self.epoch = n, shuffle, seed, 0
-    def set_epoch(self, epoch: int): self.epoch = epoch
-    def __len__(self): return self.n
-    def __iter__(self):
-        if not self.shuffle: return iter(range(self.n))
-        return iter(torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)).tolist())
-
-def make_loader(ds,  # a dataset with a `collate` method
-                batch_size: int,  # samples per batch
-                shuffle: bool,  # shuffle per epoch (training) or keep order (validation)
-                seed: int = 0,  # shuffle seed
-                num_workers: int = 0,  # DataLoader worker processes
-                sampler: Sampler | None = None,  # a sampler to use instead (taken as is: no sharding)
-                shard: bool = True,  # under torchrun, this rank's batches only (`ShardedSampler`)
-                even: bool | None = None,  # every rank the same number of batches (default: when shuffling, i.e. training)
-                pin_memory: bool | None = None,  # batches in pinned memory, for copies to the GPU that do not block (default: when CUDA is there)
-               ) -> DataLoader:
-    "A DataLoader over `ds` that keeps every sample (no drop_last) and never touches the global RNG."
-    if sampler is None:
-        sampler = EpochSampler(len(ds), shuffle, seed)
-        if shard: sampler = ShardedSampler(sampler, batch_size, shuffle if even is None else even)
-    persistent = num_workers > 0 and getattr(ds, 'deterministic', True)  # workers that must see each epoch's set_epoch start anew
-    return DataLoader(ds, batch_size=batch_size, sampler=sampler, collate_fn=ds.collate, num_workers=num_workers,
-                      generator=torch.Generator().manual_seed(seed), persistent_workers=persistent,
-                      pin_memory=torch.cuda.is_available() if pin_memory is None else pin_memory)
 
 # %% ../nbs/03_training.ipynb #5715182e
 @dataclass
@@ -269,7 +147,7 @@ def train_epoch(model: nn.Module,  # the model (set to train mode here, on its d
     for i, (batch, (g, weight)) in enumerate(zip(tqdm(loader, desc='train', leave=False, disable=not o.progress), plan)):
         gen = torch.Generator().manual_seed(batch_seed(o.seed, epoch, g))  # nucleotide masks, drawn here on the CPU
         if mask_batch: batch = mask_batch(batch, gen)
-        batch = _to_device(batch, device)
+        batch = to_device(batch, device)
         torch.manual_seed(batch_seed(o.seed, epoch, g, stream=1))  # dropout
         last = (i + 1) % o.grad_accum == 0 or i + 1 == n_batches
         with grad_sync(model, last):  # under DDP, gradients are averaged over ranks at the last micro-batch of a step
@@ -304,7 +182,7 @@ def validate_epoch(model: nn.Module,  # the model (set to eval mode here, on its
         for batch, (g, _) in zip(tqdm(loader, desc='valid', leave=False, disable=not o.progress), batch_plan(loader)):
             gen = torch.Generator().manual_seed(batch_seed(o.seed, 0, g, stream=2))
             if mask_batch: batch = mask_batch(batch, gen)
-            batch = _to_device(batch, device)
+            batch = to_device(batch, device)
             with autocast(device, o.bf16):
                 out = model(batch, generator=gen, mask_nucleotides=objective.mask_val)
                 losses = objective.losses(out, batch)

@@ -207,9 +207,6 @@ def pairwise_distances(z: torch.Tensor  # [B, E] embeddings
         sq = z.square().sum(1)
         return (sq[:, None] + sq[None, :] - 2 * (z @ z.T)).clamp_min(1e-12).sqrt()
 
-def _to_device(batch: dict, device) -> dict:
-    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
-
 class SequenceEncoder(nn.Module):
     "Stage 1 model: ASV + sample encoders, a UniFrac head and a masked-nucleotide head; forward returns a dict."
     def __init__(self, cfg: EncoderConfig | None = None  # hyperparameters (defaults if None)

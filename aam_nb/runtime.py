@@ -6,14 +6,14 @@
 from __future__ import annotations
 import atexit, contextlib, math, os
 import numpy as np, torch, torch.nn as nn
-from torch.utils.data import Sampler
+from torch.utils.data import DataLoader, Sampler
 from torch.nn.parallel import DistributedDataParallel
 
 # %% auto #0
-__all__ = ['local_rank', 'default_device', 'device_for', 'autocast', 'bound_onednn_cache', 'tf32_matmuls', 'HostSyncCounter',
-           'seeded', 'is_distributed', 'rank', 'world_size', 'is_main_process', 'init_distributed', 'barrier',
-           'batch_seed', 'ShardedSampler', 'batch_plan', 'wrap_model', 'unwrap', 'grad_sync', 'all_sum',
-           'gather_objects', 'check_world_size']
+__all__ = ['local_rank', 'default_device', 'device_for', 'autocast', 'to_device', 'bound_onednn_cache', 'tf32_matmuls',
+           'HostSyncCounter', 'seeded', 'is_distributed', 'rank', 'world_size', 'is_main_process', 'init_distributed',
+           'barrier', 'batch_seed', 'ShardedSampler', 'batch_plan', 'EpochSampler', 'make_loader', 'wrap_model',
+           'unwrap', 'grad_sync', 'all_sum', 'gather_objects', 'check_world_size']
 
 # %% ../nbs/02a_runtime.ipynb #7fc2cad9
 def local_rank() -> int:
@@ -36,6 +36,13 @@ def autocast(device,  # where the computation runs ('cpu', 'cuda', torch.device 
             ):
     "bfloat16 autocast for `device` when `bf16`, else a context that changes nothing."
     return torch.autocast(device_type=torch.device(device).type, dtype=torch.bfloat16, enabled=bf16)
+
+# %% ../nbs/02a_runtime.ipynb #640aa643
+def to_device(batch: dict,  # a collated batch
+              device,  # where the step runs
+             ) -> dict:
+    "The batch with its tensors on `device` (copies from pinned memory do not block); other entries as they are."
+    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
 
 # %% ../nbs/02a_runtime.ipynb #0d0ded1d
 def bound_onednn_cache(capacity: int = 0  # primitives kept (0: none; shapes rarely repeat here)
@@ -171,6 +178,36 @@ def batch_plan(loader) -> list:
     s = getattr(loader, 'sampler', None)
     if isinstance(s, ShardedSampler): return [(g, float(g < s.n_batches)) for g in s.batch_ids()]
     return [(i, 1.0) for i in range(len(loader))]
+
+# %% ../nbs/02a_runtime.ipynb #3ac78f1c
+class EpochSampler(Sampler):
+    "Indices in an order drawn from (seed, epoch); `shuffle=False` keeps dataset order."
+    def __init__(self, n: int, shuffle: bool = True, seed: int = 0):
+        self.n, self.shuffle, self.seed, self.epoch = n, shuffle, seed, 0
+    def set_epoch(self, epoch: int): self.epoch = epoch
+    def __len__(self): return self.n
+    def __iter__(self):
+        if not self.shuffle: return iter(range(self.n))
+        return iter(torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)).tolist())
+
+def make_loader(ds,  # a dataset with a `collate` method
+                batch_size: int,  # samples per batch
+                shuffle: bool,  # shuffle per epoch (training) or keep order (validation)
+                seed: int = 0,  # shuffle seed
+                num_workers: int = 0,  # DataLoader worker processes
+                sampler: Sampler | None = None,  # a sampler to use instead (taken as is: no sharding)
+                shard: bool = True,  # under torchrun, this rank's batches only (`ShardedSampler`)
+                even: bool | None = None,  # every rank the same number of batches (default: when shuffling, i.e. training)
+                pin_memory: bool | None = None,  # batches in pinned memory, for copies to the GPU that do not block (default: when CUDA is there)
+               ) -> DataLoader:
+    "A DataLoader over `ds` that keeps every sample (no drop_last) and never touches the global RNG."
+    if sampler is None:
+        sampler = EpochSampler(len(ds), shuffle, seed)
+        if shard: sampler = ShardedSampler(sampler, batch_size, shuffle if even is None else even)
+    persistent = num_workers > 0 and getattr(ds, 'deterministic', True)  # workers that must see each epoch's set_epoch start anew
+    return DataLoader(ds, batch_size=batch_size, sampler=sampler, collate_fn=ds.collate, num_workers=num_workers,
+                      generator=torch.Generator().manual_seed(seed), persistent_workers=persistent,
+                      pin_memory=torch.cuda.is_available() if pin_memory is None else pin_memory)
 
 # %% ../nbs/02a_runtime.ipynb #cee4f233
 def wrap_model(model: nn.Module,  # the model, already on `device`

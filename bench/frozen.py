@@ -13,7 +13,7 @@ in the same process from the same initial weights:
 
 Reported per run: the median of `history['epoch_seconds']` (one training pass plus one validation pass, as `fit`
 times them), the median training-only time (`train_seconds`), the run's total wall time, and the one-off cost of
-caching: `cache_s` is the time spent in `aam_nb.stages.encode_base` (timed by wrapping it in this process; the
+caching: `cache_s` is the time spent in `aam_nb.cache.encode_base` (timed by wrapping it in this process; the
 package is not modified), and `frozen_overhead_s` is the frozen run's wall time minus its epochs (caching plus
 setup, checkpoints and the final validation predictions). `speedup` = finetune_epoch_s / frozen_epoch_s.
 
@@ -57,7 +57,7 @@ def main():
     args = ap.parse_args()
 
     import numpy as np, torch
-    import aam_nb.stages as T
+    import aam_nb.stage2 as T  # train_predictor and the encode_base it calls
     from aam_nb.data import load_table, load_metadata
     from aam_nb.models import EncoderConfig
     if args.threads: torch.set_num_threads(args.threads)

@@ -116,7 +116,8 @@ def throughput_part(table, tree, device: str, quick: bool) -> bool:
     from aam_nb.dataset import MicrobiomeDataset
     from aam_nb.unifrac import BatchUniFrac, TreeMatrices
     from aam_nb.models import EncoderConfig, SequenceEncoder
-    from aam_nb.loop import FitOptions, Objective, make_loader, make_optimizer, train_epoch
+    from aam_nb.loop import FitOptions, Objective, make_optimizer, train_epoch
+    from aam_nb.runtime import make_loader
     from aam_nb.runtime import seeded, tf32_matmuls
     cuda = device.startswith('cuda')
     ds = MicrobiomeDataset(table, 150, unifrac=BatchUniFrac(TreeMatrices(tree, table.feature_ids)))
@@ -163,9 +164,9 @@ def _cpu_syncs(model, ds, obj, bs, device) -> int:
     "On the CPU: what in the step's device side (forward, losses, backward, clipping) would wait for a GPU."
     import torch
     from aam_nb.runtime import HostSyncCounter
-    from aam_nb.models import _to_device
+    from aam_nb.runtime import to_device
     batch = model.mask_batch(ds.collate([ds[i] for i in range(bs)]), torch.Generator().manual_seed(0))
-    batch = _to_device(batch, device)
+    batch = to_device(batch, device)
     with HostSyncCounter() as c:
         out = model.train()(batch, mask_nucleotides=True); obj.losses(out, batch)['total'].backward()
         torch.nn.utils.clip_grad_norm_(list(model.parameters()), 1.0)

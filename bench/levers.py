@@ -25,7 +25,7 @@ def main():
     ap.add_argument('--folds', default=None, help='comma-separated folds (default: all)')
     a, extra = ap.parse_known_args()
     from aam_nb.evaluate import EvalOptions, stage2_options, _stage
-    from aam_nb.stages import train_predictor
+    from aam_nb.stage2 import train_predictor
     from aam_nb.data import load_split
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
     o = EvalOptions(**{k: v for k, v in ev['options'].items() if k in EvalOptions.__dataclass_fields__})

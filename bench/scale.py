@@ -37,9 +37,10 @@ def one(n: int, a: int, data: Path, steps: int) -> dict:
     from aam_nb.unifrac import table_on_tree, BatchUniFrac
     from aam_nb.dataset import MicrobiomeDataset
     from aam_nb.models import EncoderConfig, SequenceEncoder
-    from aam_nb.loop import FitOptions, Objective, make_loader, make_optimizer, train_epoch
+    from aam_nb.loop import FitOptions, Objective, make_optimizer, train_epoch
+    from aam_nb.runtime import make_loader
     from aam_nb.runtime import seeded
-    from aam_nb.stages import encode_base
+    from aam_nb.cache import encode_base
     folder = data/f'corpus_{n}_{a}'
     if not (folder/'tree.nwk').exists(): simulate_corpus(folder, n, a, n_tables=2, seed=0, overwrite=True)
     paths = sorted(folder.glob('table*.biom'))

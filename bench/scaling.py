@@ -28,7 +28,8 @@ def worker(args):
     from aam_nb.dataset import MicrobiomeDataset
     from aam_nb.unifrac import TreeMatrices, BatchUniFrac
     from aam_nb.models import EncoderConfig, SequenceEncoder
-    from aam_nb.train import Objective, make_loader, train_epoch
+    from aam_nb.loop import Objective, train_epoch
+    from aam_nb.runtime import make_loader
     from aam_nb.runtime import init_distributed, wrap_model, world_size, rank, barrier, bound_onednn_cache
     sys.path.insert(0, str(Path(__file__).parent)); from throughput import real_data_paths
     torch.set_num_threads(args.threads)
