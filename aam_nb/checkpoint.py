@@ -66,6 +66,7 @@ def load_checkpoint(path  # a `.pt` written by `save_checkpoint`
         raise CheckpointError(f"{path}: not an aam_nb checkpoint (no '{CHECKPOINT_FORMAT}' marker)")
     return ckpt
 
+# %% ../nbs/02b_checkpoint.ipynb #cbd77cd1
 def load_model_state(model: nn.Module, ckpt: dict, path='checkpoint'):
     "Load weights, with an error that says which config differs when the shapes do not match."
     try: model.load_state_dict(ckpt['model_state'])

@@ -4,6 +4,7 @@
 
 # %% ../nbs/00a_data.ipynb #71833e0b
 from __future__ import annotations
+from fastcore.basics import patch
 import io, re, json, zipfile, tempfile, warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,10 +72,12 @@ class FeatureTable:
         "A table from a `biom.Table` (which stores features x samples)."
         return cls(table.matrix_data.T.tocsr(), table.ids('sample'), table.ids('observation'), None, source)
 
-    def to_biom(self):
-        "This table as a `biom.Table` (features x samples)."
-        from biom import Table
-        return Table(self.counts.T.tocsc(), list(self.feature_ids), list(self.sample_ids))
+# %% ../nbs/00a_data.ipynb #29518446
+@patch
+def to_biom(self: FeatureTable):
+    "This table as a `biom.Table` (features x samples)."
+    from biom import Table
+    return Table(self.counts.T.tocsc(), list(self.feature_ids), list(self.sample_ids))
 
 # %% ../nbs/00a_data.ipynb #a3ec439a
 _IUPAC = set('ACGTURYSWKMBDHVN')
@@ -368,6 +371,7 @@ def split_samples(sample_ids,  # all sample IDs
     if not (where == 'train').any(): raise ValueError(f"val_frac + test_frac leave no training group of {len(labels)}")
     return {k: list(ids[where == k]) for k in ('train', 'val', 'test')}
 
+# %% ../nbs/00a_data.ipynb #c582ee09
 def check_split_groups(split: dict,  # train / val / test sample IDs
                        groups: pd.Series,  # each sample's group
                        column: str = 'group',  # the group column's name, for the message

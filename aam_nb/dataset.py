@@ -4,6 +4,7 @@
 
 # %% ../nbs/00b_dataset.ipynb #bcca86e0
 from __future__ import annotations
+from fastcore.basics import patch
 from typing import Callable
 import numpy as np, torch
 from torch.utils.data import Dataset
@@ -85,49 +86,53 @@ class MicrobiomeDataset(Dataset):
 
     def __len__(self): return self.table.shape[0]
 
-    def __getitem__(self, i):
-        lo, hi = self._counts.indptr[i], self._counts.indptr[i + 1]
-        feats, counts = self._counts.indices[lo:hi], self._counts.data[lo:hi]
-        if len(feats) > self.token_limit:
-            if self.random_token_limit:
-                rng = np.random.default_rng([self.seed, self.epoch, i])
-                keep = np.sort(rng.choice(len(feats), self.token_limit, replace=False))
-            else:  # most abundant first; ties by feature index, so the choice is deterministic
-                keep = np.sort(np.lexsort((feats, -counts))[:self.token_limit])
-            feats, counts = feats[keep], counts[keep]
-        item = {'idx': i, 'features': feats, 'counts': counts}
-        if self.targets is not None: item['target'] = self.targets[i]
-        if self.weights is not None: item['weight'] = self.weights[i]
-        return item
+# %% ../nbs/00b_dataset.ipynb #c6d60999
+@patch
+def __getitem__(self: MicrobiomeDataset, i):
+    lo, hi = self._counts.indptr[i], self._counts.indptr[i + 1]
+    feats, counts = self._counts.indices[lo:hi], self._counts.data[lo:hi]
+    if len(feats) > self.token_limit:
+        if self.random_token_limit:
+            rng = np.random.default_rng([self.seed, self.epoch, i])
+            keep = np.sort(rng.choice(len(feats), self.token_limit, replace=False))
+        else:  # most abundant first; ties by feature index, so the choice is deterministic
+            keep = np.sort(np.lexsort((feats, -counts))[:self.token_limit])
+        feats, counts = feats[keep], counts[keep]
+    item = {'idx': i, 'features': feats, 'counts': counts}
+    if self.targets is not None: item['target'] = self.targets[i]
+    if self.weights is not None: item['weight'] = self.weights[i]
+    return item
 
-    def collate(self, items: list) -> dict:
-        "Batch `items`: unique ASVs once, an index into them, padding to the batch's largest sample."
-        B = len(items); S = max(max(len(it['features']) for it in items), 1)
-        if self.pad_to: S = max(S, self.pad_to)
-        if self.dedup:
-            feats = np.concatenate([it['features'] for it in items])
-            uniq, inverse = np.unique(feats, return_inverse=True)
-        else:  # the naive layout (as the original AAM): every slot, padding included, is its own row
-            uniq = np.zeros(B * S, np.int64); inverse = np.concatenate([b * S + np.arange(len(it['features'])) for b, it in enumerate(items)])
-            for b, it in enumerate(items): uniq[b * S:b * S + len(it['features'])] = it['features']
-        asv_index = torch.zeros(B, S, dtype=torch.long); counts = torch.zeros(B, S); mask = torch.zeros(B, S, dtype=torch.bool)
-        start = 0
-        for b, it in enumerate(items):
-            n = len(it['features'])
-            asv_index[b, :n] = torch.from_numpy(inverse[start:start + n]); counts[b, :n] = torch.from_numpy(it['counts']).float()
-            mask[b, :n] = True; start += n
-        tokens = self.tokens[torch.from_numpy(uniq)].long()  # stored as bytes (a corpus of 100k ASVs: 15 MB), embedded as indices
-        if not self.dedup: tokens[(~mask).view(-1)] = PAD
-        batch_index = asv_index if self.dedup else torch.arange(B * S).view(B, S)
-        batch = {'tokens': tokens, 'asv_index': batch_index, 'counts': counts, 'mask': mask,
-                 'tokens_full': bool((tokens != PAD).all()), 'slots_full': bool(mask.all()),  # on the CPU: the model needs not ask the GPU
-                 'asv_hash': self.feature_hash[torch.from_numpy(uniq)][batch_index] * mask,
-                 'feature_index': torch.from_numpy(uniq), 'idx': torch.tensor([it['idx'] for it in items]),
-                 'sample_ids': [self.table.sample_ids[it['idx']] for it in items]}
-        if self.unifrac is not None:
-            dense = torch.zeros(B, len(uniq), dtype=torch.float64)
-            dense.scatter_add_(1, asv_index, counts.double() * mask)
-            batch['unifrac'] = self.unifrac(batch['sample_ids'], dense.numpy(), uniq)
-        for k in ('target', 'weight'):
-            if k in items[0]: batch[k] = torch.stack([it[k] for it in items])
-        return batch
+# %% ../nbs/00b_dataset.ipynb #896490ab
+@patch
+def collate(self: MicrobiomeDataset, items: list) -> dict:
+    "Batch `items`: unique ASVs once, an index into them, padding to the batch's largest sample."
+    B = len(items); S = max(max(len(it['features']) for it in items), 1)
+    if self.pad_to: S = max(S, self.pad_to)
+    if self.dedup:
+        feats = np.concatenate([it['features'] for it in items])
+        uniq, inverse = np.unique(feats, return_inverse=True)
+    else:  # the naive layout (as the original AAM): every slot, padding included, is its own row
+        uniq = np.zeros(B * S, np.int64); inverse = np.concatenate([b * S + np.arange(len(it['features'])) for b, it in enumerate(items)])
+        for b, it in enumerate(items): uniq[b * S:b * S + len(it['features'])] = it['features']
+    asv_index = torch.zeros(B, S, dtype=torch.long); counts = torch.zeros(B, S); mask = torch.zeros(B, S, dtype=torch.bool)
+    start = 0
+    for b, it in enumerate(items):
+        n = len(it['features'])
+        asv_index[b, :n] = torch.from_numpy(inverse[start:start + n]); counts[b, :n] = torch.from_numpy(it['counts']).float()
+        mask[b, :n] = True; start += n
+    tokens = self.tokens[torch.from_numpy(uniq)].long()  # stored as bytes (a corpus of 100k ASVs: 15 MB), embedded as indices
+    if not self.dedup: tokens[(~mask).view(-1)] = PAD
+    batch_index = asv_index if self.dedup else torch.arange(B * S).view(B, S)
+    batch = {'tokens': tokens, 'asv_index': batch_index, 'counts': counts, 'mask': mask,
+             'tokens_full': bool((tokens != PAD).all()), 'slots_full': bool(mask.all()),  # on the CPU: the model needs not ask the GPU
+             'asv_hash': self.feature_hash[torch.from_numpy(uniq)][batch_index] * mask,
+             'feature_index': torch.from_numpy(uniq), 'idx': torch.tensor([it['idx'] for it in items]),
+             'sample_ids': [self.table.sample_ids[it['idx']] for it in items]}
+    if self.unifrac is not None:
+        dense = torch.zeros(B, len(uniq), dtype=torch.float64)
+        dense.scatter_add_(1, asv_index, counts.double() * mask)
+        batch['unifrac'] = self.unifrac(batch['sample_ids'], dense.numpy(), uniq)
+    for k in ('target', 'weight'):
+        if k in items[0]: batch[k] = torch.stack([it[k] for it in items])
+    return batch

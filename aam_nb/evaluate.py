@@ -152,6 +152,7 @@ def _stage(fn, run_dir: Path, epochs: int, **kw) -> bool:
     if done and is_main_process(): (run_dir/'done.json').write_text(json.dumps({'epochs': len(res.history), 'best_epoch': res.best_epoch}))
     return done
 
+# %% ../nbs/05a_evaluate.ipynb #c8785a96
 def _encoder_split(encoder) -> dict | None:
     p = Path(encoder); p = p if p.is_dir() else p.parent
     return load_split(p/'split.json') if (p/'split.json').exists() else None
@@ -327,6 +328,7 @@ def _finished(fd: Path, spec: dict) -> bool:
     if not (fd/'results.tsv').exists() or not (fd/'spec.json').exists(): return False
     return json.loads((fd/'spec.json').read_text()) == json.loads(json.dumps(spec, default=str))
 
+# %% ../nbs/05a_evaluate.ipynb #15493933
 def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a FASTA in `sequences`)
              tree,  # rooted tree (for stage 1; None with `encoder`)
              metadata,  # sample metadata (TSV) with the column to predict and the group column
@@ -375,6 +377,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     _report_cv(res, oof, out, o, time.perf_counter() - t_all)
     return res
 
+# %% ../nbs/05a_evaluate.ipynb #8e45c52c
 def _report_cv(res, oof, out: Path, o: EvalOptions, seconds: float):
     "Write the tables and plots of a finished cross-validation and print its summary."
     metric = 'accuracy' if o.classification else 'mae'

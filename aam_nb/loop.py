@@ -406,6 +406,7 @@ def fit(model: nn.Module,  # SequenceEncoder or SequencePredictor
     if (out/'best.pt').exists(): load_model_state(model, load_checkpoint(out/'best.pt'), out/'best.pt')
     return FitResult(pd.DataFrame(st.history), out, st.early.best_epoch, st.early.best, stopped, model)
 
+# %% ../nbs/03_training.ipynb #76102db9
 def _live_plot():
     "A display handle for the loss curve when running in a notebook, else None."
     if not _in_notebook(): return None

@@ -4,6 +4,7 @@
 
 # %% ../nbs/02_models.ipynb #3d439907
 from __future__ import annotations
+from fastcore.basics import patch
 import json, math
 from dataclasses import dataclass, asdict, fields
 from functools import partial
@@ -92,6 +93,7 @@ def _safe_padding_mask(keep: torch.Tensor) -> torch.Tensor:
     pad[:, 0] &= ~pad.all(-1)  # no `if empty.any()`: that would wait for the GPU; the same mask either way
     return pad
 
+# %% ../nbs/02_models.ipynb #2a484e98
 class TransformerStack(nn.Module):
     "Pre-norm transformer layers over padded sets/sequences, with optional gradient checkpointing; padding outputs are zero."
     def __init__(self, d, heads, n_layers, ff_mult=4, dropout=0.1, grad_checkpointing=False):
@@ -291,42 +293,48 @@ class SequencePredictor(nn.Module):
         d = dict(d); enc = SequenceEncoder(EncoderConfig.from_dict(d.pop('encoder')))
         return cls(enc, **d)
 
-    def forward(self, batch: dict,  # a collated batch, or one carrying cached `base_embeddings` + `mask`
-                generator: torch.Generator | None = None,  # randomness for nucleotide masking (fine-tuning)
-                mask_nucleotides: bool | None = None,  # mask for the auxiliary nucleotide task
-               ) -> dict:
-        if 'base_embeddings' in batch: out = {'base_embeddings': batch['base_embeddings'], 'mask': batch['mask']}
-        elif self.freeze_base:
-            with torch.no_grad(): out = self.encoder(batch, mask_nucleotides=False)
-        else: out = self.encoder(batch, generator, mask_nucleotides=bool(mask_nucleotides) and self.training)
-        x = out['base_embeddings']
-        if self.asv_buckets:
-            if 'asv_hash' not in batch: raise ValueError("asv_buckets > 0 needs batches with 'asv_hash' (MicrobiomeDataset / CachedBaseDataset with hashes)")
-            x = x + self.asv_id(batch['asv_hash'] % self.asv_buckets) * out['mask'].unsqueeze(-1)
-        x = self.body(x, out['mask'], batch.get('slots_full'))
-        y = self.head(self.pool(x, out['mask']))
-        if self.wide_buckets: y = y + self.wide_term(batch, out['mask'])
-        out['prediction'] = y.squeeze(-1) if not self.classification and self.out_dim == 1 else y
-        return out
+# %% ../nbs/02_models.ipynb #ca85b8f8
+@patch
+def forward(self: SequencePredictor, batch: dict,  # a collated batch, or one carrying cached `base_embeddings` + `mask`
+            generator: torch.Generator | None = None,  # randomness for nucleotide masking (fine-tuning)
+            mask_nucleotides: bool | None = None,  # mask for the auxiliary nucleotide task
+           ) -> dict:
+    if 'base_embeddings' in batch: out = {'base_embeddings': batch['base_embeddings'], 'mask': batch['mask']}
+    elif self.freeze_base:
+        with torch.no_grad(): out = self.encoder(batch, mask_nucleotides=False)
+    else: out = self.encoder(batch, generator, mask_nucleotides=bool(mask_nucleotides) and self.training)
+    x = out['base_embeddings']
+    if self.asv_buckets:
+        if 'asv_hash' not in batch: raise ValueError("asv_buckets > 0 needs batches with 'asv_hash' (MicrobiomeDataset / CachedBaseDataset with hashes)")
+        x = x + self.asv_id(batch['asv_hash'] % self.asv_buckets) * out['mask'].unsqueeze(-1)
+    x = self.body(x, out['mask'], batch.get('slots_full'))
+    y = self.head(self.pool(x, out['mask']))
+    if self.wide_buckets: y = y + self.wide_term(batch, out['mask'])
+    out['prediction'] = y.squeeze(-1) if not self.classification and self.out_dim == 1 else y
+    return out
 
-    def mask_batch(self, batch: dict, generator: torch.Generator | None = None) -> dict:
-        "The batch with its nucleotide masks drawn on the CPU (the encoder's `mask_batch`), for an auxiliary nucleotide loss."
-        return batch if 'tokens' not in batch else self.encoder.mask_batch(batch, generator)
+# %% ../nbs/02_models.ipynb #7863c3c0
+@patch
+def mask_batch(self: SequencePredictor, batch: dict, generator: torch.Generator | None = None) -> dict:
+    "The batch with its nucleotide masks drawn on the CPU (the encoder's `mask_batch`), for an auxiliary nucleotide loss."
+    return batch if 'tokens' not in batch else self.encoder.mask_batch(batch, generator)
 
-    def unused_prefixes(self, weights: dict) -> list:
-        "Names (prefixes) of trainable parameters that get no gradient when the losses have these `weights`."
-        if self.freeze_base: return []  # the encoder is not trained; the predictor's own parts all feed the prediction
-        out = [] if weights.get('nucleotide') else ['encoder.asv_encoder.nuc_head.']
-        if not weights.get('unifrac'): out += ['encoder.unifrac_head.', 'encoder.sample_encoder.pool.']
-        return out
+@patch
+def unused_prefixes(self: SequencePredictor, weights: dict) -> list:
+    "Names (prefixes) of trainable parameters that get no gradient when the losses have these `weights`."
+    if self.freeze_base: return []  # the encoder is not trained; the predictor's own parts all feed the prediction
+    out = [] if weights.get('nucleotide') else ['encoder.asv_encoder.nuc_head.']
+    if not weights.get('unifrac'): out += ['encoder.unifrac_head.', 'encoder.sample_encoder.pool.']
+    return out
 
-    def wide_term(self, batch: dict, keep: torch.Tensor) -> torch.Tensor:
-        "The wide path's [B, outputs]: per-ASV weights times log1p(count), summed, + linear in log richness and log depth."
-        if 'asv_hash' not in batch or 'counts' not in batch: raise ValueError("wide_buckets > 0 needs batches with 'asv_hash' and 'counts'")
-        counts = batch['counts'].float() * keep
-        per_asv = (self.wide(batch['asv_hash'] % self.wide_buckets).float() * torch.log1p(counts)[..., None]).sum(1)
-        stats = torch.stack([torch.log(keep.sum(1).clamp_min(1).float()), torch.log1p(counts.sum(1))], -1)
-        return per_asv + self.wide_stats(stats).float()
+@patch
+def wide_term(self: SequencePredictor, batch: dict, keep: torch.Tensor) -> torch.Tensor:
+    "The wide path's [B, outputs]: per-ASV weights times log1p(count), summed, + linear in log richness and log depth."
+    if 'asv_hash' not in batch or 'counts' not in batch: raise ValueError("wide_buckets > 0 needs batches with 'asv_hash' and 'counts'")
+    counts = batch['counts'].float() * keep
+    per_asv = (self.wide(batch['asv_hash'] % self.wide_buckets).float() * torch.log1p(counts)[..., None]).sum(1)
+    stats = torch.stack([torch.log(keep.sum(1).clamp_min(1).float()), torch.log1p(counts.sum(1))], -1)
+    return per_asv + self.wide_stats(stats).float()
 
 # %% ../nbs/02_models.ipynb #f8a8d4cb
 def unifrac_loss(pred: torch.Tensor,  # [B, B] predicted distances
@@ -431,6 +439,7 @@ class PretrainMetrics:
         if self.total: res['nuc_accuracy'] = self.correct / self.total
         return res
 
+# %% ../nbs/02_models.ipynb #3c70f0d3
 class TargetMetrics:
     "Accumulates stage-2 predictions and reports metrics in original units."
     def __init__(self, classification=False, mean=0.0, std=1.0):

@@ -12,19 +12,50 @@ __all__ = ['simulate_dataset', 'simulate_corpus']
 
 # %% ../nbs/00_synthetic.ipynb #1045006e
 def _random_tree(n_tips, rng):
-    "A random rooted binary tree: (parent array, branch lengths), nodes 0..n_tips-1 are tips, the last is the root."
-    nodes = list(range(n_tips)); parent = {}; length = {}; nxt = n_tips
+    "A random rooted binary tree: (parent, branch length, children: each node's in the order joined), nodes 0..n_tips-1 are tips, the root last."
+    nodes = list(range(n_tips)); parent = np.full(2 * n_tips - 1, -1); length = np.zeros(2 * n_tips - 1); nxt = n_tips
+    children = [[] for _ in range(2 * n_tips - 1)]
     while len(nodes) > 1:  # join two random lineages, as a coalescent does
         i, j = rng.choice(len(nodes), 2, replace=False)
         a, b = nodes[i], nodes[j]
-        for c in (a, b): parent[c] = nxt; length[c] = float(rng.exponential(0.05))
+        for c in (a, b): parent[c] = nxt; length[c] = float(rng.exponential(0.05)); children[nxt].append(c)
         nodes = [n for k, n in enumerate(nodes) if k not in (i, j)] + [nxt]; nxt += 1
-    return parent, length, nxt - 1
+    return parent, length, children
 
-def _newick(node, children, length, names):
-    s = names[node] if node not in children else '(' + ','.join(_newick(c, children, length, names) for c in children[node]) + ')'
-    return s + (f':{length[node]:.6f}' if node in length else '')
+def _preorder(parent: np.ndarray, children: list | None = None) -> tuple:
+    "(nodes in preorder from the root (the last node), children lists: the given ones, else by index) of a parent array."
+    if children is None:
+        children = [[] for _ in range(len(parent))]
+        for c in np.argsort(parent, kind='stable'):
+            if parent[c] >= 0: children[parent[c]].append(int(c))
+    order, stack = [], [len(parent) - 1]
+    while stack: n = stack.pop(); order.append(n); stack.extend(reversed(children[n]))
+    return order, children
 
+def _write_newick(path, parent, length, names: dict, children: list | None = None):
+    "Write the tree as Newick, children before parents (no recursion: deep trees are fine), each node's children in `children`' order."
+    order, children = _preorder(parent, children)
+    text = {}
+    for n in reversed(order):  # every child comes after its parent in preorder
+        s = names[n] if not children[n] else '(' + ','.join(text.pop(c) for c in children[n]) + ')'
+        text[n] = s + (f':{length[n]:.6f}' if parent[n] >= 0 else '')
+    Path(path).write_text(text[order[0]] + ';\n')
+
+def _evolve(children: list, length: np.ndarray, seq_len: int, n_tips: int, rng) -> list:
+    "Tip sequences evolved from the root down (P(change) = 1 - exp(-3 x branch length)), made unique: they are the feature IDs."
+    root = len(children) - 1; seqs = {root: rng.integers(0, 4, seq_len)}; order = [root]
+    for n in order:
+        for c in children[n]:
+            s = seqs[n].copy(); hit = rng.random(seq_len) < 1 - np.exp(-3.0 * length[c])
+            s[hit] = (s[hit] + rng.integers(1, 4, hit.sum())) % 4
+            seqs[c] = s; order.append(c)
+    letters = np.array(list('ACGT')); tip_seq = [''.join(letters[seqs[t]]) for t in range(n_tips)]
+    for t in range(n_tips):
+        while tip_seq.index(tip_seq[t]) != t:
+            s = seqs[t]; s[rng.integers(seq_len)] = rng.integers(4); tip_seq[t] = ''.join(letters[s])
+    return tip_seq
+
+# %% ../nbs/00_synthetic.ipynb #b0003a92
 def simulate_dataset(out_dir,  # folder to write `table.biom`, `tree.nwk`, `metadata.tsv` and `README.md` into
                      n_samples: int = 300,  # number of samples
                      n_asvs: int = 150,  # number of ASVs (tree tips)
@@ -41,29 +72,14 @@ def simulate_dataset(out_dir,  # folder to write `table.biom`, `tree.nwk`, `meta
     if not overwrite and any(p.exists() for p in paths.values()):
         raise FileExistsError(f"{out}: already holds simulated data; pass overwrite=True to replace it")
     rng = np.random.default_rng(seed)
-    parent, length, root = _random_tree(n_asvs, rng)
-    children = {}
-    for c, p in parent.items(): children.setdefault(p, []).append(c)
-    # evolve sequences from the root down: P(change) = 1 - exp(-rate * branch length)
-    seqs = {root: rng.integers(0, 4, seq_len)}
-    order = [root]
-    for n in order:
-        for c in children.get(n, []):
-            s = seqs[n].copy(); hit = rng.random(seq_len) < 1 - np.exp(-3.0 * length[c])
-            s[hit] = (s[hit] + rng.integers(1, 4, hit.sum())) % 4
-            seqs[c] = s; order.append(c)
-    letters = np.array(list('ACGT'))
-    tip_seq = [''.join(letters[seqs[t]]) for t in range(n_asvs)]
-    # make sure sequences are unique (they are the feature IDs)
-    for t in range(n_asvs):
-        while tip_seq.index(tip_seq[t]) != t:
-            s = seqs[t]; s[rng.integers(seq_len)] = rng.integers(4); tip_seq[t] = ''.join(letters[s])
+    parent, length, children = _random_tree(n_asvs, rng); root = len(parent) - 1
+    tip_seq = _evolve(children, length, seq_len, n_asvs, rng)
     # clades: tips grouped by the root's grandchildren, so related ASVs share an effect
     clade = np.zeros(n_asvs, int)
     def mark(n, k):
         if n < n_asvs: clade[n] = k
-        for c in children.get(n, []): mark(c, k)
-    tops = [g for c in children[root] for g in children.get(c, [c])]
+        for c in children[n]: mark(c, k)
+    tops = [g for c in children[root] for g in (children[c] or [c])]
     for k, g in enumerate(tops): mark(g, k)
     age = rng.uniform(18, 85, n_samples)
     z = (age - age.mean()) / age.std()
@@ -80,11 +96,11 @@ def simulate_dataset(out_dir,  # folder to write `table.biom`, `tree.nwk`, `meta
     with h5py.File(paths['table'], 'w') as f:
         Table(counts.T, tip_seq, ids).to_hdf5(f, 'aam_nb.simulate_dataset')
     names = {t: tip_seq[t] for t in range(n_asvs)}
-    paths['tree'].write_text(_newick(root, children, length, names) + ';\n')
+    _write_newick(paths['tree'], parent, length, names, children)
     pd.DataFrame({'#SampleID': ids, 'age': age.round(1),
                   'group': np.where(age < 50, 'young', 'old')}).to_csv(paths['metadata'], sep='\t', index=False)
     (out/'README.md').write_text(
-        f"# Synthetic demo data\n\nMade by `aam_nb.data.simulate_dataset('{out_dir}', n_samples={n_samples}, n_asvs={n_asvs}, "
+        f"# Synthetic demo data\n\nMade by `aam_nb.synthetic.simulate_dataset('{out_dir}', n_samples={n_samples}, n_asvs={n_asvs}, "
         f"seq_len={seq_len}, depth={depth}, asvs_per_sample={tuple(asvs_per_sample)}, seed={seed})`: a random tree, "
         "sequences evolved along it, clade-structured communities whose abundances shift with a numeric `age` "
         "(and a categorical `group`, age < 50). Not real data: it exists so the demo and tests run anywhere.\n\n"
@@ -103,23 +119,7 @@ def _coalescent(n_tips: int, rng) -> tuple:
     length[-1] = 0.0
     return parent, length
 
-def _preorder(parent: np.ndarray) -> tuple:
-    "(nodes in preorder from the root, children lists) of a parent array."
-    children = [[] for _ in range(len(parent))]
-    for c in np.argsort(parent, kind='stable'):
-        if parent[c] >= 0: children[parent[c]].append(int(c))
-    order, stack = [], [len(parent) - 1]
-    while stack: n = stack.pop(); order.append(n); stack.extend(reversed(children[n]))
-    return order, children
 
-def _write_newick(path, parent, length, names: dict):
-    "Write the tree as Newick, children before parents (no recursion: deep trees are fine)."
-    order, children = _preorder(parent)
-    text = {}
-    for n in reversed(order):  # every child comes after its parent in preorder
-        s = names[n] if not children[n] else '(' + ','.join(text.pop(c) for c in children[n]) + ')'
-        text[n] = s + (f':{length[n]:.6f}' if parent[n] >= 0 else '')
-    Path(path).write_text(text[order[0]] + ';\n')
 
 # %% ../nbs/00_synthetic.ipynb #5b8e1d40
 def simulate_corpus(out_dir,  # folder for table0.biom, table1.biom, ..., tree.nwk, metadata.tsv
