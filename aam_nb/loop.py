@@ -207,8 +207,6 @@ class FitResult:
     stopped_early: bool  # early stopping ended the run
     model: nn.Module  # the model, with the best weights loaded
 
-    @property
-    def best_path(self) -> Path: return self.out_dir/'best.pt'
 
 RUN_FILES = ('best.pt', 'last.pt', 'history.csv')
 

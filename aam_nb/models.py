@@ -354,6 +354,8 @@ def nucleotide_loss(logits: torch.Tensor,  # [U, L, V] nucleotide logits
     m = chosen.flatten().to(ce.dtype)                                                       # which would wait for the GPU
     return (ce * m).sum() / m.sum().clamp_min(1)
 
+REGRESSION_LOSSES = ('mse', 'huber', 'l1')  # what target_loss computes for a regression
+
 def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, or [B, C] logits
                 target: torch.Tensor,  # standardized regression targets, or class codes
                 classification: bool = False,  # cross-entropy instead of a regression loss
@@ -370,8 +372,6 @@ def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, o
     if weight is None: return fn(pred, target)
     per = fn(pred, target, reduction='none')
     return (per.reshape(len(weight), -1).mean(1) * weight.float()).mean()
-
-REGRESSION_LOSSES = ('mse', 'huber', 'l1')
 
 LOSS_PARTS = ('unifrac', 'nucleotide', 'target')
 

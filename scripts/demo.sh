@@ -3,7 +3,7 @@
 # stage 1 pre-training, stage 2 with a frozen and a fine-tuned encoder, predictions from the
 # checkpoint alone, the random forest and the training mean, all on one split grouped by subject
 # (subject_strict: no person on two sides), so the 20% test samples are people no model has seen. The model and its
-# training are aam_nb's measured recipe (the defaults); only the epochs are shortened to keep the demo near 10 minutes.
+# training are aam_nb's measured recipe (the defaults); only the epochs are shortened: 3.9 minutes measured on 2 cores.
 # Prints one small table.
 # Never overwrites a run: if the run folder exists, a numbered one next to it is used.
 set -euo pipefail
