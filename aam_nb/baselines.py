@@ -66,7 +66,7 @@ def mean_baseline(table,  # feature table: path or FeatureTable
                   metadata,  # sample metadata TSV
                   column: str,  # the column to predict
                   split: dict,  # train / val / test sample IDs
-                  classification: bool = False,  # categorical target: the most frequent training class
+                  classification: bool = False,  # categorical target: the training class prior (every class's training share; the prediction, the most frequent)
                   sequences=None,  # FASTA, when a path's feature IDs are not sequences (not needed)
                   statistic: str = 'mean',  # 'mean' or 'median' of the training targets (the median is what MAE rewards)
                  ) -> tuple:
@@ -74,9 +74,10 @@ def mean_baseline(table,  # feature table: path or FeatureTable
     tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
     df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
     if classification:
-        labels = sorted(y.unique().tolist()); top = y.loc[fit_ids].value_counts().idxmax()
-        df['prediction'] = top
-        prob = np.tile([float(l == top) for l in labels], (len(df), 1))
+        labels = sorted(y.unique().tolist()); prior = y.loc[fit_ids].value_counts(normalize=True)  # the training class prior
+        df['prediction'] = prior.idxmax()
+        prob = np.tile([float(prior.get(l, 0.0)) for l in labels], (len(df), 1))
+        for k, l in enumerate(labels): df[f'prob_{l}'] = prob[:, k]
         return df, classification_metrics(df['truth'].map({l: i for i, l in enumerate(labels)}), prob), eval_on
     if statistic not in ('mean', 'median'): raise ValueError(f"statistic={statistic!r}: choose 'mean' or 'median'")
     df['prediction'] = float(getattr(y.loc[fit_ids], statistic)())

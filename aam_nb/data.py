@@ -242,6 +242,7 @@ _MISSING = {'', 'na', 'nan', 'n/a', 'none', 'null', 'not applicable', 'not provi
 def load_metadata(path,  # tab-separated sample metadata
                   column: str,  # the column to predict
                   classification: bool = False,  # categorical target (labels) instead of a numeric one
+                  max_classes: int | None = 50,  # classification: a numeric column with more distinct values is refused as a likely mistake (None: no limit)
                  ) -> pd.Series:
     "One metadata column as a Series indexed by sample ID: float for regression, str labels for classification."
     path = Path(path)
@@ -260,7 +261,12 @@ def load_metadata(path,  # tab-separated sample metadata
         warnings.warn(f"{path}: {int(missing.sum())} samples have no {column!r} value (e.g. {list(raw.index[missing][:3])}); they are left out")
         raw = raw[~missing]
     if raw.empty: raise ValueError(f"{path}: column {column!r} has no values")
-    if classification: return raw
+    if classification:
+        num = pd.to_numeric(raw, errors='coerce')
+        if max_classes is not None and num.notna().all() and raw.nunique() > max_classes:  # a number with that many values is a measurement, not a set of classes
+            raise ValueError(f"{path}: column {column!r} is numeric with {raw.nunique()} distinct values; as classes each value would be one: "
+                             "leave out classification (--classification) to predict it as a number, or bin it into a column of classes")
+        return raw
     num = pd.to_numeric(raw, errors='coerce')
     if num.isna().any():
         bad = raw[num.isna()]
@@ -324,7 +330,7 @@ def load_groups(path,  # sample metadata TSV
                 sample_ids,  # the samples that need a group
                ) -> pd.Series:
     "Each sample's group (a string) from a metadata column, with one-line errors for a column that cannot group these samples."
-    g = load_metadata(path, column, classification=True)
+    g = load_metadata(path, column, classification=True, max_classes=None)  # labels, however many (a subject ID may be a number)
     missing = [s for s in sample_ids if s not in g.index]
     if missing: raise ValueError(f"{path}: {len(missing)} samples have no {column!r} value (e.g. {missing[:3]}); "
                                  "every sample needs a group: fill the column or leave those samples out")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
 from .data import load_metadata, align_samples, as_feature_table, drop_shallow, load_groups, split_samples, save_split, load_split
-from .models import EncoderConfig, regression_metrics
+from .models import EncoderConfig, regression_metrics, classification_metrics
 from .runtime import default_device, is_main_process
 from .options import (check_resume, option, role_of, job_options, default_of, stage_classes, FitOptions, PretrainOptions,
                             PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit)
@@ -20,18 +20,21 @@ from .stage2 import train_predictor, group_weights
 from .baselines import random_forest_baseline, mean_baseline, ForestOptions
 
 # %% auto #0
-__all__ = ['MODELS', 'AAM_MODELS', 'cv_folds', 'EvalOptions', 'fold_split', 'read_predictions', 'add_ensemble', 'check_leakage',
-           'stage2_options', 'stage1_options', 'check_stage_options', 'knn_predict', 'summarize', 'evaluate']
+__all__ = ['MODELS', 'AAM_MODELS', 'cv_folds', 'check_classes', 'check_fold_classes', 'EvalOptions', 'fold_split',
+           'read_predictions', 'prob_columns', 'add_ensemble', 'check_leakage', 'stage2_options', 'stage1_options',
+           'check_stage_options', 'knn_predict', 'error_report', 'target_bands', 'summarize', 'evaluate']
 
 # %% ../nbs/05a_evaluate.ipynb #a80c71f4
 def cv_folds(sample_ids,  # the samples to assign
              k: int = 5,  # number of folds
              seed: int = 0,  # seed of the assignment
              groups: pd.Series | None = None,  # each sample's group: a group never spans two folds
+             classes: pd.Series | None = None,  # classification: each sample's class; folds keep each class's share as far as the groups allow
             ) -> pd.Series:
-    "Each sample's fold (0..k-1): random, or grouped with folds of balanced size (largest groups placed first)."
+    "Each sample's fold (0..k-1): random, or grouped with folds of balanced size (largest groups placed first); stratified by `classes`."
     ids = list(sample_ids)
     if k < 2: raise ValueError(f"folds={k}: cross-validation needs at least 2 folds")
+    if classes is not None: return _stratified_folds(ids, k, seed, groups, classes)
     rng = np.random.default_rng(seed)
     if groups is None:
         if k > len(ids): raise ValueError(f"folds={k} but there are only {len(ids)} samples")
@@ -46,6 +49,45 @@ def cv_folds(sample_ids,  # the samples to assign
     for l in labels: f = int(np.argmin(filled)); where[l] = f; filled[f] += size[l]
     return pd.Series([where[x] for x in g], index=ids, name='fold')
 
+# %% ../nbs/05a_evaluate.ipynb #b585bab7
+def _stratified_folds(ids: list, k: int, seed: int, groups, classes: pd.Series) -> pd.Series:
+    "Folds that keep each class's share (scikit-learn's StratifiedKFold, or StratifiedGroupKFold with groups)."
+    from sklearn.model_selection import StratifiedKFold, StratifiedGroupKFold
+    y_, X_ = classes.loc[ids].astype(str).to_numpy(), np.zeros((len(ids), 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # "the least populated class has fewer members than folds": said per fold by `check_fold_classes`
+        if groups is None:
+            if k > len(ids): raise ValueError(f"folds={k} but there are only {len(ids)} samples")
+            parts = StratifiedKFold(k, shuffle=True, random_state=seed).split(X_, y_)
+        else:
+            g = groups.loc[ids].astype(str).to_numpy()
+            if k > len(set(g)): raise ValueError(f"folds={k} but there are only {len(set(g))} groups; use at most {len(set(g))} folds")
+            parts = StratifiedGroupKFold(k, shuffle=True, random_state=seed).split(X_, y_, g)
+        fold = np.empty(len(ids), int)
+        for f, (_, te) in enumerate(parts): fold[te] = f
+    return pd.Series(fold, index=ids, name='fold')
+
+def check_classes(classes: pd.Series,  # each sample's class
+                  groups: pd.Series | None,  # each sample's group (None: samples are their own groups)
+                  column: str,  # the column, for the message
+                 ) -> None:
+    "A one-line error for a class too rare to be in every training fold: it needs samples in at least two groups (or two samples)."
+    g = groups.loc[classes.index].astype(str) if groups is not None else pd.Series(classes.index, index=classes.index)
+    per = g.groupby(classes.astype(str)).nunique()
+    for c, n in per.items():
+        if n < 2:
+            raise ValueError(f"column {column!r}: class {c!r} has {int((classes.astype(str) == c).sum())} samples"
+                             f"{' in one group' if groups is not None else ''}, too rare to be in every training fold; drop or merge that class")
+
+def check_fold_classes(folds: pd.Series, classes: pd.Series) -> list:
+    "The classes each test fold lacks, said in one warning per fold (a fold cannot hold a class whose groups all sit elsewhere)."
+    said = []
+    for k in sorted(folds.unique()):
+        missing = sorted(set(classes.astype(str)) - set(classes.loc[folds.index[folds == k]].astype(str)))
+        if missing: said.append(f"fold {k} holds no test sample of class {', '.join(map(repr, missing))}: its metrics that need every class (AUROC) cover the others")
+    for s in said: warnings.warn(s)
+    return said
+
 # %% ../nbs/05a_evaluate.ipynb #4c9cf2a8
 @dataclass
 class EvalOptions:
@@ -56,6 +98,8 @@ class EvalOptions:
     group_column: str | None = None  # metadata column of groups (e.g. subject) that never span two folds
     val_frac: float = default_of(PredictorOptions, 'val_frac')  # fraction of each fold's training groups held out for validation (early stopping)
     classification: bool = False  # categorical target
+    report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
+    bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
     models: str = option('frozen,finetune,knn,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     pretrain_epochs: int = option(default_of(PretrainFit, 'epochs'), 'resumable')  # stage-1 epochs per fold (`PretrainFit.epochs`)
@@ -109,39 +153,51 @@ def fold_split(folds: pd.Series,  # each sample's fold (from `cv_folds`)
                seed: int = 0,  # seed of the inner split
                groups: pd.Series | None = None,  # groups: validation holds out whole groups
                max_group_frac: float | None = 0.5,  # one group fills at most this share of validation (None: no cap)
+               classes: pd.Series | None = None,  # classification: validation keeps each class's share (as the outer folds do)
               ) -> dict:
-    "Fold k as a split: its samples are the test set; the other folds give train and (grouped) validation."
-    test = list(folds.index[folds == k]); rest = list(folds.index[folds != k])
-    inner = split_samples(rest, val_frac, 0.0, seed + 1000 * (k + 1), None if groups is None else groups.loc[rest], max_group_frac)
-    return {'train': inner['train'], 'val': inner['val'], 'test': test}
+    "Fold k as a split: its samples are the test set; the other folds give train and (grouped, stratified by `classes`) validation."
+    test = list(folds.index[folds == k]); rest = list(folds.index[folds != k]); seed_k = seed + 1000 * (k + 1)
+    if classes is None:
+        inner = split_samples(rest, val_frac, 0.0, seed_k, None if groups is None else groups.loc[rest], max_group_frac)
+        return {'train': inner['train'], 'val': inner['val'], 'test': test}
+    parts = cv_folds(rest, max(2, round(1 / val_frac)), seed_k, None if groups is None else groups.loc[rest], classes)
+    def share(f):  # the largest group's share of candidate validation part f
+        ids = parts.index[parts == f]; return 0.0 if groups is None else groups.loc[ids].value_counts().iloc[0] / len(ids)
+    ok = [f for f in sorted(parts.unique()) if not max_group_frac or share(f) <= max_group_frac]
+    val = parts.index[parts == (ok[0] if ok else min(parts.unique(), key=share))]
+    return {'train': [s for s in rest if s not in set(val)], 'val': list(val), 'test': test}
 
 def read_predictions(path) -> pd.DataFrame:
     "A predictions TSV with `sample_id` kept as text (IDs such as 10317.000003639 must not become numbers)."
     return pd.read_csv(path, sep='\t', dtype={'sample_id': str})
 
+def prob_columns(labels) -> list: return [f'prob_{l}' for l in labels]
+
 def add_ensemble(res: pd.DataFrame,  # fold x model rows (of one fold or many)
-                 oof: pd.DataFrame,  # their out-of-fold predictions (sample_id, fold, model, truth, prediction)
+                 oof: pd.DataFrame,  # their out-of-fold predictions (sample_id, fold, model, truth, prediction[, prob_<class> ...])
                  members: tuple = ('frozen', 'finetune'),  # the rows averaged
+                 labels: list | None = None,  # classification: the classes (the members' probabilities are averaged)
                 ) -> tuple:
-    "(res, oof) with rows 'ensemble': per sample the mean of the members' predictions (regression), for folds that have them all."
+    "(res, oof) with rows 'ensemble': per sample the mean of the members' predictions (or class probabilities), for folds that have them all."
     res, oof = res[res['model'] != 'ensemble'], oof[oof['model'] != 'ensemble']
+    cols = ['prediction'] if labels is None else prob_columns(labels)
     both = oof[oof['model'].isin(members)]
-    p = both.groupby(['fold', 'sample_id'], sort=False).agg(truth=('truth', 'first'), prediction=('prediction', 'mean'), n=('model', 'size'))
+    p = both.groupby(['fold', 'sample_id'], sort=False).agg(truth=('truth', 'first'), n=('model', 'size'), **{c: (c, 'mean') for c in cols})
     p = p[p['n'] == len(members)].reset_index()
+    if labels is not None: p['prediction'] = np.asarray(labels, dtype=object)[p[cols].to_numpy().argmax(1)]
     rows = []
     for k, g in p.groupby('fold'):
         r = res[(res['fold'] == k) & res['model'].isin(members)]
-        rows.append({'fold': k, 'model': 'ensemble', 'n': len(g), **_metrics(g['truth'], g['prediction'], False),
-                     'seconds': float(r['seconds'].sum()), 'leakage': bool(r['leakage'].any())})
-    e = p.assign(model='ensemble')[['sample_id', 'fold', 'model', 'truth', 'prediction']]
+        rows.append({'fold': k, 'model': 'ensemble', 'n': len(g), **_metrics(g, labels), 'seconds': float(r['seconds'].sum()),
+                     'leakage': bool(r['leakage'].any())})
+    e = p.assign(model='ensemble')[['sample_id', 'fold', 'model', 'truth', 'prediction', *([] if labels is None else cols)]]
     return pd.concat([res, pd.DataFrame(rows)], ignore_index=True), pd.concat([oof, e], ignore_index=True)
 
-def _metrics(truth, pred, classification: bool) -> dict:
-    if not classification: return regression_metrics(truth, pred)
-    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
-    t, p = np.asarray(truth).astype(str), np.asarray(pred).astype(str)
-    return {'accuracy': float(accuracy_score(t, p)), 'balanced_accuracy': float(balanced_accuracy_score(t, p)),
-            'f1_macro': float(f1_score(t, p, average='macro', zero_division=0))}
+def _metrics(p: pd.DataFrame, labels: list | None = None) -> dict:
+    "A model's metrics on predictions `p` (truth, prediction; with `labels`, classification from its prob_<class> columns)."
+    if labels is None: return regression_metrics(p['truth'], p['prediction'])
+    codes = {str(l): i for i, l in enumerate(labels)}
+    return classification_metrics(p['truth'].astype(str).map(codes).to_numpy(), p[prob_columns(labels)].to_numpy(float))
 
 def _stage(fn, run_dir: Path, epochs: int, **kw) -> bool:
     "Run (or resume, or skip when finished) one stage; True when it has finished."
@@ -209,21 +265,31 @@ def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddi
                 y: pd.Series,  # the target, by sample ID
                 split: dict,  # train / val / test: k is chosen on val (neighbours from train), test uses train + val
                 ks: tuple = (5, 10, 20, 40, 80),  # candidate numbers of neighbours
+                labels: list | None = None,  # classification: the classes; a neighbour vote gives each class's probability
                ) -> tuple:
-    "Retrieval: the median target of the k nearest samples (cosine); (test predictions DataFrame, the k chosen on validation)."
+    "Retrieval: the median target (or the class vote) of the k nearest samples (cosine); (test predictions DataFrame, the k chosen on validation)."
     Z = emb.to_numpy(np.float64); Z = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-12)
     pos = pd.Index(emb.index)
+    codes = None if labels is None else y.astype(str).map({str(l): i for i, l in enumerate(labels)})
     def pred(pool, query, k):
         sim = Z[pos.get_indexer(query)] @ Z[pos.get_indexer(pool)].T
         near = np.argsort(-sim, axis=1, kind='stable')[:, :k]
-        return np.median(y.loc[pool].to_numpy()[near], axis=1)
+        if labels is None: return np.median(y.loc[pool].to_numpy()[near], axis=1)
+        votes = codes.loc[pool].to_numpy()[near]
+        return np.stack([(votes == c).mean(1) for c in range(len(labels))], 1)  # each class's share of the k neighbours
+    def loss(k):  # on validation: MAE, or the log-loss of the vote (probabilities kept off 0)
+        got, want = pred(split['train'], split['val'], k), y.loc[split['val']]
+        if labels is None: return np.abs(got - want.to_numpy()).mean()
+        return -np.log(got[np.arange(len(got)), codes.loc[split['val']].to_numpy()].clip(1e-3)).mean()
     ks = [k for k in ks if k <= len(split['train'])] or [len(split['train'])]
-    k = min(ks, key=lambda k: np.abs(pred(split['train'], split['val'], k) - y.loc[split['val']].to_numpy()).mean())
-    test = split['test']
-    return pd.DataFrame({'sample_id': test, 'truth': y.loc[test].to_numpy(), 'prediction': pred(split['train'] + split['val'], test, k)}), k
+    k = min(ks, key=loss)
+    test = split['test']; out = pd.DataFrame({'sample_id': test, 'truth': y.loc[test].to_numpy()}); got = pred(split['train'] + split['val'], test, k)
+    if labels is None: return out.assign(prediction=got), k
+    out['prediction'] = np.asarray(labels, dtype=object)[got.argmax(1)]
+    return pd.concat([out, pd.DataFrame(got, columns=prob_columns(labels))], axis=1), k
 
 # %% ../nbs/05a_evaluate.ipynb #9c4d0a17
-def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o: EvalOptions, cfg, encoder, quiet, add) -> bool:
+def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o: EvalOptions, cfg, encoder, quiet, add, labels) -> bool:
     "Stage 1 of fold k (on its training part only; or the given encoder), then the AAM rows; False when a stage stopped for this job."
     t0 = time.perf_counter()
     if encoder is None:  # the same options share one folder
@@ -244,23 +310,23 @@ def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o:
         add(mode, read_predictions(rd/'test_predictions.tsv'), time.perf_counter() - t0 + s1_secs / 2)
     if 'knn' in o.model_list:
         t0 = time.perf_counter()
-        pred, _ = knn_predict(sample_embeddings(load_encoder(enc), table, device=o.device or default_device()), y, split)
+        pred, _ = knn_predict(sample_embeddings(load_encoder(enc), table, device=o.device or default_device()), y, split, labels=labels)
         add('knn', pred, time.perf_counter() - t0)
     return True
 
-def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict):
-    "Every model of fold k; (rows, out-of-fold predictions), or None when a stage stopped early for this job (stop_after)."
+def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict,
+              labels: list | None = None):
+    "Every model of fold k; (rows, out-of-fold predictions: with `labels`, a probability column per class), or None when a stage stopped early (stop_after)."
     fd = out/f'fold{k}'; fd.mkdir(parents=True, exist_ok=True)
-    split = fold_split(folds, k, o.val_frac, o.seed, groups, o.val_group_cap or None)
+    split = fold_split(folds, k, o.val_frac, o.seed, groups, o.val_group_cap or None, y if labels is not None else None)
     save_split(split, fd/'split.json')
     models, rows, oof = o.model_list, [], []
     def add(model, pred, secs):
         p = pred.set_index('sample_id').loc[split['test']]
-        rows.append({'fold': k, 'model': model, 'n': len(p), **_metrics(p['truth'], p['prediction'], o.classification),
-                     'seconds': secs, 'leakage': bool(leak.get(k))})
-        oof.append(pd.DataFrame({'sample_id': p.index, 'fold': k, 'model': model, 'truth': p['truth'].to_numpy(),
-                                 'prediction': p['prediction'].to_numpy()}))
-    if set(AAM_MODELS) & set(models) and not _run_aam(k, split, table, tree, metadata, column, y, out, fd, o, cfg, encoder, quiet, add): return None
+        if labels is not None: p = p.reindex(columns=['truth', 'prediction', *prob_columns(labels)], fill_value=0.0)  # a class a model never saw: 0
+        rows.append({'fold': k, 'model': model, 'n': len(p), **_metrics(p, labels), 'seconds': secs, 'leakage': bool(leak.get(k))})
+        oof.append(p.reset_index().assign(fold=k, model=model)[['sample_id', 'fold', 'model', *p.columns]])
+    if set(AAM_MODELS) & set(models) and not _run_aam(k, split, table, tree, metadata, column, y, out, fd, o, cfg, encoder, quiet, add, labels): return None
     for name in ('forest', 'forest_balanced'):
         if name not in models: continue
         t0 = time.perf_counter()
@@ -268,19 +334,38 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
         pred, _, _ = random_forest_baseline(table, metadata, column, split, o.classification, o.n_estimators, o.max_features, seed=o.seed,
                                             sample_weight=w, balance_classes=o.balance_classes)
         add(name, pred, time.perf_counter() - t0)
-    for stat in ('mean', 'median'):
-        if stat in models and not (stat == 'median' and o.classification):
-            add(stat, mean_baseline(table, metadata, column, split, o.classification, statistic=stat)[0], 0.0)
+    for stat in ('mean', 'median'):  # (classification: both are the training class prior)
+        if stat in models: add(stat, mean_baseline(table, metadata, column, split, o.classification, statistic=stat)[0], 0.0)
     res, pred = pd.DataFrame(rows), pd.concat(oof, ignore_index=True)
     res.to_csv(fd/'results.tsv', sep='\t', index=False); pred.to_csv(fd/'oof.tsv', sep='\t', index=False)
     return res, pred
 
+# %% ../nbs/05a_evaluate.ipynb #907bc62d
+def error_report(oof: pd.DataFrame,  # out-of-fold predictions (sample_id, model, truth, prediction)
+                 by: pd.Series,  # each sample's group to report by (a study, a target band), indexed by sample ID
+                ) -> pd.DataFrame:
+    "MAE, bias (prediction - truth) and samples per model and group; a 'macro' row per model is the mean over its groups."
+    d = oof.assign(err=oof['prediction'].astype(float) - oof['truth'].astype(float), group=by.reindex(oof['sample_id']).astype(str).to_numpy())
+    r = d.groupby(['model', 'group']).agg(n=('err', 'size'), mae=('err', lambda e: e.abs().mean()), bias=('err', 'mean')).reset_index()
+    macro = r.groupby('model').agg(n=('n', 'sum'), mae=('mae', 'mean'), bias=('bias', 'mean')).reset_index().assign(group='macro')
+    return pd.concat([r, macro], ignore_index=True)[['model', 'group', 'n', 'mae', 'bias']]
+
+def target_bands(y: pd.Series,  # the target, by sample ID
+                 edges: str = '',  # band edges, comma-separated ('30,45,55'); empty: the quartiles
+                ) -> pd.Series:
+    "Each sample's band of the target, labelled '[lo, hi)'."
+    cuts = [float(e) for e in edges.split(',') if e.strip()] if edges.strip() else sorted(set(np.quantile(y, [0.25, 0.5, 0.75]).round(2)))
+    bins = [-np.inf, *cuts, np.inf]
+    lab = [f'[{bins[i]:g}, {bins[i + 1]:g})' for i in range(len(bins) - 1)]
+    return pd.Series(pd.cut(y.astype(float), bins, right=False, labels=lab).astype(str), index=y.index)
+
 # %% ../nbs/05a_evaluate.ipynb #0b6f3a55
 def summarize(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
               metric: str = 'mae',  # the metric to summarize
-              oof: pd.DataFrame | None = None,  # out-of-fold predictions: adds the MAE pooled over samples (regression)
+              oof: pd.DataFrame | None = None,  # out-of-fold predictions: adds the metrics pooled over samples
+              labels: list | None = None,  # classification: the classes (pooled metrics from the probability columns)
              ) -> pd.DataFrame:
-    "Mean +- sd over folds of each model's metrics, best `metric` first (lowest MAE / RMSE, highest R2 or accuracy)."
+    "Mean +- sd over folds of each model's metrics, best `metric` first (lowest MAE / RMSE, highest R2, accuracy or AUROC)."
     cols = [c for c in results if c not in ('fold', 'model', 'n', 'seconds', 'leakage')]
     g = results.groupby('model')
     s = pd.concat({'mean': g[cols].mean(), 'sd': g[cols].std(ddof=1)}, axis=1)
@@ -288,10 +373,38 @@ def summarize(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
     s = s[[f'{c}_{st}' for c in cols for st in ('mean', 'sd')]]
     if oof is not None and 'mae' in cols:
         s['mae_pooled'] = (oof['prediction'].astype(float) - oof['truth'].astype(float)).abs().groupby(oof['model']).mean()
+    if oof is not None and labels is not None:
+        pooled = pd.DataFrame({m: _metrics(g, labels) for m, g in oof.groupby('model')}).T
+        for c in ('auroc', 'average_precision', 'balanced_accuracy'): s[f'{c}_pooled'] = pooled[c]
     s['folds'] = g.size(); s['seconds_per_fold'] = g['seconds'].mean(); s['leakage'] = g['leakage'].any()
     return s.sort_values(f'{metric}_mean', ascending=metric in ('mae', 'rmse'))
 
-def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, classification: bool):
+def _curves(oof: pd.DataFrame, out: Path, models: list, labels: list):
+    "ROC and precision-recall curves per model (out of fold, all folds; binary: the second class; more: micro-averaged), and confusion matrices."
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import roc_curve, precision_recall_curve, confusion_matrix, roc_auc_score, average_precision_score
+    cols, codes = prob_columns(labels), {str(l): i for i, l in enumerate(labels)}
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4.2))
+    for m in models:
+        v = oof.loc[oof['model'] == m]; t = v['truth'].astype(str).map(codes).to_numpy(); P = v[cols].to_numpy(float)
+        yt, ys = (t == 1, P[:, 1]) if len(labels) == 2 else (np.eye(len(labels))[t].ravel().astype(bool), P.ravel())
+        if yt.all() or not yt.any(): continue
+        a1.plot(*roc_curve(yt, ys)[:2], label=f'{m} (AUROC {roc_auc_score(yt, ys):.3f})')
+        pr, rc, _ = precision_recall_curve(yt, ys); a2.plot(rc, pr, label=f'{m} (AP {average_precision_score(yt, ys):.3f})')
+    a1.plot([0, 1], [0, 1], 'k--', lw=1); a1.set_xlabel('false positive rate'); a1.set_ylabel('true positive rate'); a1.legend(fontsize=7)
+    a2.set_xlabel('recall'); a2.set_ylabel('precision'); a2.legend(fontsize=7)
+    what = f'class {labels[1]!r}' if len(labels) == 2 else 'micro-average over classes'
+    a1.set_title(f'ROC, out of fold ({what})'); a2.set_title(f'precision-recall ({what})')
+    fig.tight_layout(); fig.savefig(out/'cv_roc_pr.png', dpi=100); plt.close(fig)
+    fig, axes = plt.subplots(1, len(models), figsize=(2.8 * len(models), 2.9), squeeze=False)
+    for ax, m in zip(axes[0], models):
+        v = oof.loc[oof['model'] == m]
+        cm = confusion_matrix(v['truth'].astype(str), v['prediction'].astype(str), labels=[str(l) for l in labels])
+        ax.imshow(cm, cmap='Blues'); ax.set_title(m, fontsize=9); ax.set_xlabel('predicted'); ax.set_ylabel('true')
+        ax.set_xticks(range(len(labels))); ax.set_xticklabels(labels, fontsize=7); ax.set_yticks(range(len(labels))); ax.set_yticklabels(labels, fontsize=7)
+        for (i, j), n in np.ndenumerate(cm): ax.text(j, i, int(n), ha='center', va='center', fontsize=8)
+    fig.tight_layout(); fig.savefig(out/'cv_confusion.png', dpi=100); plt.close(fig)
+def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, labels: list | None):
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     models = list(summarize(results, metric).index)
@@ -302,7 +415,7 @@ def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, cla
         ax.hlines(v[metric].mean(), i - 0.3, i + 0.3, color='k')
     ax.set_xticks(range(len(models))); ax.set_xticklabels(models); ax.set_ylabel(metric); ax.set_title(f'{metric} per fold (line: mean)')
     fig.tight_layout(); fig.savefig(out/'cv_errors.png', dpi=100); plt.close(fig)
-    if classification: return
+    if labels is not None: return _curves(oof, out, models, labels)
     fig, axes = plt.subplots(1, len(models), figsize=(3.4 * len(models), 3.4), squeeze=False, sharex=True, sharey=True)
     lo, hi = oof['truth'].min(), oof['truth'].max()
     for ax, m in zip(axes[0], models):
@@ -349,7 +462,11 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     _check_models(o, encoder, tree); check_stage_options(o)  # every option checked before anything is written
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, o.classification))
     groups = load_groups(metadata, o.group_column, tbl.sample_ids) if o.group_column else None
-    folds = cv_folds(tbl.sample_ids, o.folds, o.seed, groups)
+    labels = sorted(y.unique().tolist()) if o.classification else None
+    by = load_metadata(metadata, o.report_by, classification=True, max_classes=None).reindex(tbl.sample_ids) if o.report_by else None  # (a missing column: an error here)
+    if labels is not None: check_classes(y, groups, column)  # a class too rare for every training fold: refused here
+    folds = cv_folds(tbl.sample_ids, o.folds, o.seed, groups, y if labels is not None else None)
+    if labels is not None: check_fold_classes(folds, y)
     if o.fold is not None and not 0 <= o.fold < o.folds: raise ValueError(f"fold={o.fold}: choose 0 to {o.folds - 1}")
     leak = check_leakage(encoder, folds, o.allow_leakage) if encoder is not None else {}
     spec = {'table': str(tbl.source), 'metadata': str(Path(metadata).resolve()), 'column': column, **{k: getattr(o, k) for k in _EVAL_FIXED}}
@@ -360,13 +477,13 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
         (out/'evaluate.json').write_text(json.dumps({'folds_spec': spec, 'options': asdict(o), 'config': cfg,
                                                      'encoder': None if encoder is None else str(encoder)}, indent=1, default=str))
         folds.rename_axis('sample_id').to_csv(out/'folds.tsv', sep='\t')
-    ensemble = (lambda r, p: add_ensemble(r, p, o.ensemble_members)) if 'ensemble' in o.model_list and not o.classification else (lambda r, p: (r, p))
+    ensemble = (lambda r, p: add_ensemble(r, p, o.ensemble_members, labels)) if 'ensemble' in o.model_list else (lambda r, p: (r, p))
     todo, t_all = ([o.fold] if o.fold is not None else range(o.folds)), time.perf_counter()
     fold_spec = {'options': _recipe(asdict(o)), 'config': cfg, 'encoder': None if encoder is None else str(encoder)}
     for k in todo:
         if _finished(out/f'fold{k}', fold_spec): continue  # finished earlier with these options: skipped
         t0 = time.perf_counter()
-        r = _run_fold(k, folds, groups, tbl, tree, metadata, column, y, out, o, cfg, encoder, leak, dict(progress=o.progress, plot=True, stop_after=stop_after))
+        r = _run_fold(k, folds, groups, tbl, tree, metadata, column, y, out, o, cfg, encoder, leak, dict(progress=o.progress, plot=True, stop_after=stop_after), labels)
         if r is not None and is_main_process(): (out/f'fold{k}/spec.json').write_text(json.dumps(fold_spec, indent=1, default=str))
         if r is None: print(f"fold {k}: a stage stopped after stop_after={stop_after} epochs; call again to continue it"); return None
         print(f"fold {k} ({len(folds[folds == k])} test samples) in {(time.perf_counter() - t0) / 60:.1f} min:")
@@ -374,18 +491,29 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     res, oof = ensemble(pd.concat([pd.read_csv(out/f'fold{k}/results.tsv', sep='\t') for k in todo], ignore_index=True),
                         pd.concat([read_predictions(out/f'fold{k}/oof.tsv') for k in todo], ignore_index=True))
     if o.fold is not None: return res
-    _report_cv(res, oof, out, o, time.perf_counter() - t_all)
+    _report_cv(res, oof, out, o, time.perf_counter() - t_all, labels, by)
     return res
 
 # %% ../nbs/05a_evaluate.ipynb #8e45c52c
-def _report_cv(res, oof, out: Path, o: EvalOptions, seconds: float):
+def _report_cv(res, oof, out: Path, o: EvalOptions, seconds: float, labels: list | None = None, by: pd.Series | None = None):
     "Write the tables and plots of a finished cross-validation and print its summary."
-    metric = 'accuracy' if o.classification else 'mae'
-    summ = summarize(res, metric, oof)
+    metric = 'auroc' if labels is not None else 'mae'
+    summ = summarize(res, metric, oof, labels)
     if is_main_process():
         res.to_csv(out/'cv_results.tsv', sep='\t', index=False); oof.to_csv(out/'oof_predictions.tsv', sep='\t', index=False)
-        summ.to_csv(out/'cv_summary.tsv', sep='\t'); _plots(res, oof, out, metric, o.classification)
+        summ.to_csv(out/'cv_summary.tsv', sep='\t'); _plots(res, oof, out, metric, labels)
     kind = f"grouped by {o.group_column!r}" if o.group_column else 'random'
-    print(f"{o.folds}-fold cross-validation, folds {kind}, seed {o.seed} (mean +- sd over folds; this call {seconds / 60:.1f} min):")
-    print(summ[[c for c in summ if c.startswith(metric) or c in ('folds', 'seconds_per_fold', 'leakage')]].round(3).to_string())
-    print(f"tables: {out/'cv_results.tsv'}, {out/'cv_summary.tsv'}, {out/'oof_predictions.tsv'}; plots: {out/'cv_errors.png'}, {out/'cv_pred_vs_true.png'}")
+    strat = ', stratified by class' if labels is not None else ''
+    print(f"{o.folds}-fold cross-validation, folds {kind}{strat}, seed {o.seed} (mean +- sd over folds; this call {seconds / 60:.1f} min):")
+    if labels is not None: print(f"classes {labels}; balance_classes={o.balance_classes} (the AAM's loss and the forest's class_weight alike)")
+    shown = [metric, 'balanced_accuracy'] if labels is not None else [metric]
+    print(summ[[c for c in summ if c.startswith(tuple(shown)) or c in ('folds', 'seconds_per_fold', 'leakage')]].round(3).to_string())
+    if labels is None and is_main_process():  # where the error is: per band of the target, and per value of report_by
+        y_ = oof.groupby('sample_id')['truth'].first().astype(float)
+        parts = {'band': target_bands(y_, o.bands), **({o.report_by: by} if by is not None else {})}
+        for name, g in parts.items():
+            rep = error_report(oof, g); rep.to_csv(out/f'cv_by_{name}.tsv', sep='\t', index=False)
+            wide = rep.pivot(index='group', columns='model', values='mae').round(2)
+            print(f"MAE by {name} (macro: each {name} counts once; bias and samples in {out/f'cv_by_{name}.tsv'}):"); print(wide.to_string())
+    plots = ['cv_errors.png', *(['cv_roc_pr.png', 'cv_confusion.png'] if labels is not None else ['cv_pred_vs_true.png'])]
+    print(f"tables: {out/'cv_results.tsv'}, {out/'cv_summary.tsv'}, {out/'oof_predictions.tsv'}; plots: {', '.join(str(out/p) for p in plots)}")

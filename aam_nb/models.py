@@ -5,7 +5,7 @@
 # %% ../nbs/02_models.ipynb #3d439907
 from __future__ import annotations
 from fastcore.basics import patch
-import json, math
+import json, math, warnings
 from dataclasses import dataclass, asdict, fields
 from functools import partial
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -405,17 +405,20 @@ def regression_metrics(y_true, y_pred) -> dict:
 def classification_metrics(y_true,  # class codes
                            probs,  # [n, C] class probabilities
                           ) -> dict:
-    "Accuracy, macro F1 and AUROC (one-vs-rest; NaN where undefined, e.g. one class present)."
-    from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+    "Accuracy, balanced accuracy, macro F1, AUROC and average precision (binary: of class 1; more classes: one-vs-rest macro; NaN where undefined, e.g. one class present)."
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score, average_precision_score
     y_true, probs = np.asarray(y_true, int), np.asarray(probs, float)
     y_hat = probs.argmax(1); C = probs.shape[1]
-    m = {'accuracy': float(accuracy_score(y_true, y_hat)),
-         'f1_macro': float(f1_score(y_true, y_hat, average='macro', labels=list(range(C)), zero_division=0))}
-    try:
-        m['auroc'] = float(roc_auc_score(y_true, probs[:, 1]) if C == 2 else
-                           roc_auc_score(y_true, probs, multi_class='ovr', labels=list(range(C))))
-    except ValueError: m['auroc'] = float('nan')
-    return m
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # a class absent from y_true: balanced accuracy warns, and is still defined over the classes present
+        m = {'accuracy': float(accuracy_score(y_true, y_hat)), 'balanced_accuracy': float(balanced_accuracy_score(y_true, y_hat)),
+             'f1_macro': float(f1_score(y_true, y_hat, average='macro', labels=list(range(C)), zero_division=0))}
+    present = np.unique(y_true)
+    if len(present) < 2: return m | {'auroc': float('nan'), 'average_precision': float('nan')}
+    if C == 2: return m | {'auroc': float(roc_auc_score(y_true, probs[:, 1])), 'average_precision': float(average_precision_score(y_true, probs[:, 1]))}
+    onehot = np.eye(C)[y_true][:, present]  # one-vs-rest over the classes present
+    return m | {'auroc': float(roc_auc_score(onehot, probs[:, present], average='macro')),
+                'average_precision': float(average_precision_score(onehot, probs[:, present], average='macro'))}
 
 class PretrainMetrics:
     "Accumulates stage-1 metrics: Pearson r of predicted vs true UniFrac (all pairs) and masked-nucleotide accuracy."
