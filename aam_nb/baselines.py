@@ -11,7 +11,7 @@ from .models import regression_metrics, classification_metrics
 from .options import default_of
 
 # %% auto #0
-__all__ = ['ForestOptions', 'random_forest_baseline', 'mean_baseline']
+__all__ = ['ForestOptions', 'random_forest_baseline', 'mean_baseline', 'boosted_trees_baseline']
 
 # %% ../nbs/05_baselines.ipynb #992ae51c
 def _baseline_data(table, metadata, column, split, classification, sequences):
@@ -52,14 +52,17 @@ def random_forest_baseline(table,  # feature table: path or FeatureTable (sequen
     rf.fit(X[tbl.sample_index(fit_ids)], y.loc[fit_ids].to_numpy(), sample_weight=None if sample_weight is None else sample_weight.loc[fit_ids].to_numpy())
     Xe = X[tbl.sample_index(eval_ids)]
     df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
-    if classification:
-        prob = rf.predict_proba(Xe); labels = list(rf.classes_)
-        df['prediction'] = [labels[i] for i in prob.argmax(1)]
-        for k, l in enumerate(labels): df[f'prob_{l}'] = prob[:, k]
-        m = classification_metrics(df['truth'].map({l: i for i, l in enumerate(labels)}), prob)
-    else:
-        df['prediction'] = rf.predict(Xe); m = regression_metrics(df['truth'], df['prediction'])
+    df, m = _scored(df, rf, Xe, classification)
     return df, m, eval_on
+
+def _scored(df: pd.DataFrame, model, Xe, classification: bool) -> tuple:
+    "(predictions with each class's probability column, metrics) of a fitted scikit-learn model on the evaluated samples."
+    if not classification:
+        df['prediction'] = model.predict(Xe); return df, regression_metrics(df['truth'], df['prediction'])
+    prob = model.predict_proba(Xe); labels = list(model.classes_)
+    df['prediction'] = [labels[i] for i in prob.argmax(1)]
+    for k, l in enumerate(labels): df[f'prob_{l}'] = prob[:, k]
+    return df, classification_metrics(df['truth'].map({l: i for i, l in enumerate(labels)}), prob)
 
 # %% ../nbs/05_baselines.ipynb #df9417c3
 def mean_baseline(table,  # feature table: path or FeatureTable
@@ -82,3 +85,27 @@ def mean_baseline(table,  # feature table: path or FeatureTable
     if statistic not in ('mean', 'median'): raise ValueError(f"statistic={statistic!r}: choose 'mean' or 'median'")
     df['prediction'] = float(getattr(y.loc[fit_ids], statistic)())
     return df, regression_metrics(df['truth'], df['prediction']), eval_on
+
+# %% ../nbs/05_baselines.ipynb #a2f00741
+def boosted_trees_baseline(table,  # feature table: path or FeatureTable
+                           metadata,  # sample metadata TSV
+                           column: str,  # the column to predict
+                           split: dict,  # train / val / test sample IDs
+                           classification: bool = False,  # categorical target
+                           min_prevalence: float = 0.01,  # keep the ASVs present in at least this fraction of the training samples
+                           seed: int = 0,  # random seed
+                           sequences=None,  # FASTA, when a path's feature IDs are not sequences (not needed)
+                           balance_classes: bool = False,  # classification: class_weight='balanced'
+                          ) -> tuple:
+    "Histogram gradient boosting on log1p counts of the prevalent ASVs; (predictions DataFrame, metrics, evaluated split name)."
+    from sklearn.ensemble import HistGradientBoostingRegressor, HistGradientBoostingClassifier
+    tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
+    Xf = tbl.counts[tbl.sample_index(fit_ids)]
+    keep = np.flatnonzero(np.asarray((Xf > 0).mean(0)).ravel() >= min_prevalence)  # chosen on the training samples alone
+    log = lambda X: np.log1p(X[:, keep].toarray())
+    if classification: model = HistGradientBoostingClassifier(random_state=seed, class_weight='balanced' if balance_classes else None)
+    else: model = HistGradientBoostingRegressor(loss='absolute_error', random_state=seed)
+    model.fit(log(Xf), y.loc[fit_ids].to_numpy())
+    df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
+    df, m = _scored(df, model, log(tbl.counts[tbl.sample_index(eval_ids)]), classification)
+    return df, m, eval_on

@@ -17,7 +17,7 @@ from .runs import _sort_options
 from .cache import sample_embeddings
 from .stage1 import pretrain, load_encoder
 from .stage2 import train_predictor, group_weights
-from .baselines import random_forest_baseline, mean_baseline, ForestOptions
+from .baselines import random_forest_baseline, boosted_trees_baseline, mean_baseline, ForestOptions
 
 # %% auto #0
 __all__ = ['MODELS', 'AAM_MODELS', 'cv_folds', 'check_classes', 'check_fold_classes', 'EvalOptions', 'fold_split',
@@ -100,7 +100,7 @@ class EvalOptions:
     classification: bool = False  # categorical target
     report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
-    models: str = option('frozen,finetune,knn,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; median: what MAE rewards)
+    models: str = option('frozen,finetune,knn,ensemble,forest,mean,median', 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     pretrain_epochs: int = option(default_of(PretrainFit, 'epochs'), 'resumable')  # stage-1 epochs per fold (`PretrainFit.epochs`)
     pretrain_lr: float = option(default_of(PretrainFit, 'lr'), 'resumable')  # stage-1 peak learning rate (`PretrainFit.lr`)
@@ -134,7 +134,7 @@ class EvalOptions:
 
 def _names(s: str) -> list: return [m.strip() for m in s.split(',') if m.strip()]
 
-MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'mean', 'median')
+MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'mean', 'median')
 AAM_MODELS = ('frozen', 'finetune', 'knn')  # rows that need the fold's stage-1 encoder
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
 
@@ -314,13 +314,20 @@ def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o:
         add('knn', pred, time.perf_counter() - t0)
     return True
 
+def _mean_of(a: pd.DataFrame, b: pd.DataFrame, labels: list | None) -> pd.DataFrame:
+    "Two models' predictions (or class probabilities) averaged sample by sample."
+    a, b = a.set_index('sample_id'), b.set_index('sample_id').loc[a['sample_id']]
+    if labels is None: return a[['truth']].assign(prediction=(a['prediction'] + b['prediction']) / 2).reset_index()
+    cols = prob_columns(labels); P = (a.reindex(columns=cols, fill_value=0.0) + b.reindex(columns=cols, fill_value=0.0)) / 2
+    return pd.concat([a[['truth']], P], axis=1).assign(prediction=np.asarray(labels, dtype=object)[P.to_numpy().argmax(1)]).reset_index()
+
 def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict,
               labels: list | None = None):
     "Every model of fold k; (rows, out-of-fold predictions: with `labels`, a probability column per class), or None when a stage stopped early (stop_after)."
     fd = out/f'fold{k}'; fd.mkdir(parents=True, exist_ok=True)
     split = fold_split(folds, k, o.val_frac, o.seed, groups, o.val_group_cap or None, y if labels is not None else None)
     save_split(split, fd/'split.json')
-    models, rows, oof = o.model_list, [], []
+    models, rows, oof, tabular = o.model_list, [], [], {}
     def add(model, pred, secs):
         p = pred.set_index('sample_id').loc[split['test']]
         if labels is not None: p = p.reindex(columns=['truth', 'prediction', *prob_columns(labels)], fill_value=0.0)  # a class a model never saw: 0
@@ -333,7 +340,14 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
         w = group_weights(groups, {'train': split['train'] + split['val']}, o.group_weights if o.group_weights != 'none' else 'equal') if name != 'forest' else None
         pred, _, _ = random_forest_baseline(table, metadata, column, split, o.classification, o.n_estimators, o.max_features, seed=o.seed,
                                             sample_weight=w, balance_classes=o.balance_classes)
-        add(name, pred, time.perf_counter() - t0)
+        add(name, pred, time.perf_counter() - t0); tabular[name] = (pred, time.perf_counter() - t0)
+    if {'boosted', 'tabular_mean'} & set(models):
+        t0 = time.perf_counter()
+        tabular['boosted'] = (boosted_trees_baseline(table, metadata, column, split, o.classification, seed=o.seed, balance_classes=o.balance_classes)[0],
+                              time.perf_counter() - t0)
+        if 'boosted' in models: add('boosted', *tabular['boosted'])
+    if 'tabular_mean' in models:  # the forest's and the boosted trees' predictions (or probabilities), averaged sample by sample
+        add('tabular_mean', _mean_of(tabular['forest'][0], tabular['boosted'][0], labels), tabular['forest'][1] + tabular['boosted'][1])
     for stat in ('mean', 'median'):  # (classification: both are the training class prior)
         if stat in models: add(stat, mean_baseline(table, metadata, column, split, o.classification, statistic=stat)[0], 0.0)
     res, pred = pd.DataFrame(rows), pd.concat(oof, ignore_index=True)
@@ -435,6 +449,7 @@ def _check_models(o: EvalOptions, encoder, tree):
         raise ValueError(f"models={o.models!r}: ensemble is the mean of the rows {members} (option ensemble); run them all (at least two of {', '.join(AAM_MODELS)}), or drop ensemble")
     if encoder is None and tree is None and set(AAM_MODELS) & set(models): raise ValueError("evaluate needs tree= (--tree) for stage 1, or encoder=")
     if 'forest_balanced' in models and not o.group_column: raise ValueError("forest_balanced weighs each group of group_column the same: give group_column=")
+    if 'tabular_mean' in models and 'forest' not in models: raise ValueError(f"models={o.models!r}: tabular_mean averages the forest and the boosted trees; run forest too")
 
 def _finished(fd: Path, spec: dict) -> bool:
     "A fold's results stand only for the options that made them (spec.json): any other option recomputes the fold (unchanged runs are reused)."
