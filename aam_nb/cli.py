@@ -20,11 +20,13 @@ from .stage1 import pretrain
 from .stage2 import train_predictor
 from .baselines import random_forest_baseline, mean_baseline, ForestOptions
 from .evaluate import evaluate, EvalOptions
+from .explain import explain
 from .unifrac import unifrac_matrix, METRICS
 from .runtime import is_main_process
 
 # %% auto #0
-__all__ = ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac', 'aam_nb_evaluate']
+__all__ = ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac', 'aam_nb_evaluate',
+           'aam_nb_explain']
 
 # %% ../nbs/06_cli.ipynb #10a24061
 _USER_ERRORS = (ValueError, KeyError, FileNotFoundError, FileExistsError, NotADirectoryError, CheckpointError, TypeError, ImportError)
@@ -284,4 +286,30 @@ def aam_nb_evaluate(argv: list | None = None  # command-line words (default: sys
         _required(a, ('table', 'metadata', 'column', 'out'))
         config = {f.name: a.pop(f.name) for f in fields(EncoderConfig) if f.name in a}
         evaluate(a.pop('table'), a.pop('tree', None), a.pop('metadata'), a.pop('column'), a.pop('out'), config=config, **a)
+    return _main(body)
+
+# %% ../nbs/06_cli.ipynb #ea702810
+def aam_nb_explain(argv: list | None = None  # command-line words (default: sys.argv[1:])
+                  ):
+    "Which microbes drive a prediction: per-ASV importance of a stage-2 predictor, and of the random forest on the same held-out samples."
+    p = _parser('aam_nb_explain', aam_nb_explain.__doc__)
+    _add_inputs(p.add_argument_group('inputs'), explain, ['checkpoint', 'table', 'out', 'metadata', 'column', 'sequences', 'taxonomy', 'tree'])
+    g = p.add_argument_group('how')
+    g.add_argument('--method', choices=('ablation', 'ig'), help='ablation (exact removal of each ASV; default) or ig (integrated gradients)')
+    g.add_argument('--samples', choices=('heldout', 'all'), help="the run's held-out samples in the table (default) or all of them")
+    g.add_argument('--no_forest', dest='forest', action='store_false', help='skip the random forest')
+    for name, typ, h in (('n_estimators', int, 'forest trees (default 100)'), ('n_repeats', int, 'shuffles per ASV (default 2)'),
+                         ('top', int, 'size of the top lists compared (default 50)'), ('batch_size', int, 'samples per batch (default 64)'),
+                         ('seed', int, 'seed (default 0)')):
+        g.add_argument(f'--{name}', type=typ, metavar=name.upper(), help=h)
+    g.add_argument('--device', metavar='DEVICE', help='cpu, cuda ... (default: cpu)')
+    g.add_argument('--overwrite', action='store_true', help='replace the files in --out')
+    a = vars(p.parse_args(_argv(argv)))
+    def body():
+        _required(a, ('checkpoint', 'table', 'out'))
+        out = a.pop('out'); r = explain(a.pop('checkpoint'), a.pop('table'), out, **a)
+        unk = 'not known (the training table is not at hand)' if r['unknown_asvs'] is None else r['unknown_asvs']
+        print(f"explained {r['samples']} samples ({r['explained']}, {r['method']}): {r['asvs']} ASVs, unknown to the model: {unk}")
+        if 'agreement' in r: print(f"forest on the same {r['forest_samples']} samples: top {r['agreement']['top']} overlap {r['agreement']['overlap']}, Spearman {r['agreement']['spearman']:.2f}")
+        print(f"{r['seconds']:.1f} s; tables and pictures in {out}")
     return _main(body)
