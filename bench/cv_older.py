@@ -25,7 +25,7 @@ def main():
     real = find_real_data(Path(__file__).resolve().parent)
     if real is None or 'oral' not in str(real['table']): sys.exit('oral data not found (data/oral_age)')
     meta = Path('runs/oral_older_map.tsv'); meta.parent.mkdir(parents=True, exist_ok=True)
-    m = pd.read_csv(real['metadata'], sep='\t', dtype={'#SampleID': str}); m['older'] = np.where(m['age'] >= 45, 'older', 'younger')
+    m = pd.read_csv(real['metadata'], sep='\t', dtype={'#SampleID': str}); m['older'] = np.where(m['age'] >= 45, 'yes', 'no')  # 'yes' sorts second: the positive class of AP and the curves
     m.to_csv(meta, sep='\t', index=False)
     def value(v):
         for cast in (int, float):
@@ -39,10 +39,10 @@ def main():
         res = evaluate(real['table'], real['tree'], meta, 'older', a.out, classification=True, folds=a.folds, seed=a.seed,
                        group_column='subject_strict', **opts)
     oof = read_predictions(Path(a.out)/'oof_predictions.tsv')
-    s = summarize(res, 'auroc', oof, ['older', 'younger'])
+    s = summarize(res, 'auroc', oof, ['no', 'yes'])
     r3 = lambda v: None if v != v else round(float(v), 3)
     print(json.dumps({'bench': 'cv_older', 'folds': a.folds, 'seed': a.seed, 'group_column': 'subject_strict', 'options': opts,
-                      'positives': int((m['older'] == 'older').sum()), 'samples': len(m), 'torch_threads': torch.get_num_threads(),
+                      'positives': int((m['older'] == 'yes').sum()), 'samples': len(m), 'torch_threads': torch.get_num_threads(),
                       'minutes': round((time.perf_counter() - t0) / 60, 1),
                       'models': {mod: {'auroc': [r3(r['auroc_mean']), r3(r['auroc_sd'])], 'auroc_pooled': r3(r['auroc_pooled']),
                                        'ap': [r3(r['average_precision_mean']), r3(r['average_precision_sd'])], 'ap_pooled': r3(r['average_precision_pooled']),
