@@ -50,7 +50,7 @@ def plan_warmup(warmup_steps: int,  # requested warmup
 # %% ../nbs/03_training.ipynb #1dfe4de7
 class EarlyStopping:
     "Stop when the monitored loss has not improved by more than `min_delta` for `patience` epochs."
-    def __init__(self, patience: int = 50,  # epochs without improvement before stopping
+    def __init__(self, patience: int,  # epochs without improvement before stopping (a run's: `FitOptions.patience`)
                  min_delta: float = 0.0,  # smallest decrease that counts as an improvement
                 ):
         self.patience, self.min_delta = patience, min_delta
@@ -279,7 +279,8 @@ def restore(ckpt: dict,  # `last.pt`, from `check_checkpoint`
            ) -> LoopState:
     "The state of a run continued from its checkpoint: weights, optimizer, early stopping, step and random state."
     load_model_state(model, ckpt, out/'last.pt'); optimizer.load_state_dict(ckpt['optimizer_state'])
-    early = EarlyStopping(); early.load_state_dict(ckpt['early_stopping']); early.patience, early.min_delta = options.patience, options.min_delta
+    early = EarlyStopping(options.patience, options.min_delta)  # this job's patience, the run's counter
+    early.load_state_dict({k: v for k, v in ckpt['early_stopping'].items() if k not in ('patience', 'min_delta')})
     old_total = ckpt['total_steps']
     # the cosine is a function of the run's length: a new `epochs` stretches (or shrinks) it to end at the new last step
     total = options.epochs * steps_per_epoch if 'epochs' in changes else old_total
