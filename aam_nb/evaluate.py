@@ -271,19 +271,20 @@ def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddi
     Z = emb.to_numpy(np.float64); Z = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-12)
     pos = pd.Index(emb.index)
     codes = None if labels is None else y.astype(str).map({str(l): i for i, l in enumerate(labels)})
-    def pred(pool, query, k):
+    def ranked(pool, query):  # each query's pool targets (or class codes), nearest first: sorted once, sliced for every k
         sim = Z[pos.get_indexer(query)] @ Z[pos.get_indexer(pool)].T
-        near = np.argsort(-sim, axis=1, kind='stable')[:, :k]
-        if labels is None: return np.median(y.loc[pool].to_numpy()[near], axis=1)
-        votes = codes.loc[pool].to_numpy()[near]
-        return np.stack([(votes == c).mean(1) for c in range(len(labels))], 1)  # each class's share of the k neighbours
+        return (y if labels is None else codes).loc[pool].to_numpy()[np.argsort(-sim, axis=1, kind='stable')]
+    def pred(near, k):
+        if labels is None: return np.median(near[:, :k], axis=1)
+        return np.stack([(near[:, :k] == c).mean(1) for c in range(len(labels))], 1)  # each class's share of the k neighbours
+    val_near = ranked(split['train'], split['val'])
     def loss(k):  # on validation: MAE, or the log-loss of the vote (probabilities kept off 0)
-        got, want = pred(split['train'], split['val'], k), y.loc[split['val']]
-        if labels is None: return np.abs(got - want.to_numpy()).mean()
+        got = pred(val_near, k)
+        if labels is None: return np.abs(got - y.loc[split['val']].to_numpy()).mean()
         return -np.log(got[np.arange(len(got)), codes.loc[split['val']].to_numpy()].clip(1e-3)).mean()
     ks = [k for k in ks if k <= len(split['train'])] or [len(split['train'])]
     k = min(ks, key=loss)
-    test = split['test']; out = pd.DataFrame({'sample_id': test, 'truth': y.loc[test].to_numpy()}); got = pred(split['train'] + split['val'], test, k)
+    test = split['test']; out = pd.DataFrame({'sample_id': test, 'truth': y.loc[test].to_numpy()}); got = pred(ranked(split['train'] + split['val'], test), k)
     if labels is None: return out.assign(prediction=got), k
     out['prediction'] = np.asarray(labels, dtype=object)[got.argmax(1)]
     return pd.concat([out, pd.DataFrame(got, columns=prob_columns(labels))], axis=1), k

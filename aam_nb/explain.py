@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_explain.ipynb #386e81b9
 from __future__ import annotations
-import hashlib, io, json, sys, time, warnings
+import hashlib, io, json, time, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
@@ -12,7 +12,7 @@ from captum.attr import FeatureAblation, IntegratedGradients
 from .data import FeatureTable, load_table, load_metadata, load_split, load_tree, rarefy, _qza_member
 from .dataset import MicrobiomeDataset
 from .models import SequencePredictor
-from .checkpoint import model_from_checkpoint, CheckpointError
+from .checkpoint import model_from_checkpoint
 from .predict import load_predictor_checkpoint
 
 # %% auto #0
