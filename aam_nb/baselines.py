@@ -11,7 +11,8 @@ from .models import regression_metrics, classification_metrics
 from .options import default_of
 
 # %% auto #0
-__all__ = ['ForestOptions', 'random_forest_baseline', 'mean_baseline', 'boosted_trees_baseline']
+__all__ = ['ForestOptions', 'fit_forest', 'random_forest_baseline', 'mean_baseline', 'prevalent', 'log_counts', 'fit_boosted',
+           'boosted_trees_baseline']
 
 # %% ../nbs/05_baselines.ipynb #992ae51c
 def _baseline_data(table, metadata, column, split, classification, sequences):
@@ -30,6 +31,21 @@ class ForestOptions:
     n_estimators: int = 500  # trees
     max_features: float = 0.3  # fraction of the features tried at each split
 
+def fit_forest(X,  # samples x features counts (raw: the forest needs no scaling)
+               y,  # targets (or class labels)
+               classification: bool = False,  # categorical target
+               n_estimators: int = default_of(ForestOptions, 'n_estimators'),  # trees
+               max_features: float = default_of(ForestOptions, 'max_features'),  # fraction of features per split
+               seed: int = 0,  # random seed
+               sample_weight=None,  # per-sample weights, in the order of X
+               balance_classes: bool = False,  # classification: class_weight='balanced'
+              ):
+    "A fitted random forest: the one model the forest row and the stacked predictor's forest member both use."
+    from sklearn.ensemble import RandomForestRegressor, RandomForestClassifier
+    Model = RandomForestClassifier if classification else RandomForestRegressor
+    kw = {'class_weight': 'balanced'} if classification and balance_classes else {}
+    return Model(n_estimators=n_estimators, max_features=max_features, n_jobs=-1, random_state=seed, **kw).fit(X, y, sample_weight=sample_weight)
+
 def random_forest_baseline(table,  # feature table: path or FeatureTable (sequences are not needed)
                            metadata,  # sample metadata TSV
                            column: str,  # the column to predict
@@ -43,13 +59,10 @@ def random_forest_baseline(table,  # feature table: path or FeatureTable (sequen
                            balance_classes: bool = False,  # classification: weight classes inversely to their frequency (class_weight='balanced')
                           ) -> tuple:
     "Fit a random forest on the split's training samples; returns (predictions DataFrame, metrics, evaluated split name)."
-    from sklearn.ensemble import RandomForestRegressor, RandomForestClassifier
     tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
     X = tbl.counts
-    Model = RandomForestClassifier if classification else RandomForestRegressor
-    kw = {'class_weight': 'balanced'} if classification and balance_classes else {}
-    rf = Model(n_estimators=n_estimators, max_features=max_features, n_jobs=-1, random_state=seed, **kw)
-    rf.fit(X[tbl.sample_index(fit_ids)], y.loc[fit_ids].to_numpy(), sample_weight=None if sample_weight is None else sample_weight.loc[fit_ids].to_numpy())
+    rf = fit_forest(X[tbl.sample_index(fit_ids)], y.loc[fit_ids].to_numpy(), classification, n_estimators, max_features, seed,
+                    None if sample_weight is None else sample_weight.loc[fit_ids].to_numpy(), balance_classes)
     Xe = X[tbl.sample_index(eval_ids)]
     df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
     df, m = _scored(df, rf, Xe, classification)
@@ -87,6 +100,25 @@ def mean_baseline(table,  # feature table: path or FeatureTable
     return df, regression_metrics(df['truth'], df['prediction']), eval_on
 
 # %% ../nbs/05_baselines.ipynb #a2f00741
+def prevalent(X, min_prevalence: float = 0.01) -> np.ndarray:
+    "Column indices of the features present in at least `min_prevalence` of the rows of counts `X`."
+    return np.flatnonzero(np.asarray((X > 0).mean(0)).ravel() >= min_prevalence)
+
+def log_counts(X, keep) -> np.ndarray:
+    "log1p of the kept columns of counts `X`, dense: what the boosted trees read."
+    return np.log1p(X[:, keep].toarray() if hasattr(X, 'toarray') else np.asarray(X)[:, keep])
+
+def fit_boosted(X,  # log counts (`log_counts`)
+                y,  # targets (or class labels)
+                classification: bool = False,  # categorical target
+                seed: int = 0,  # random seed
+                balance_classes: bool = False,  # classification: class_weight='balanced'
+               ):
+    "Fitted histogram gradient boosting (regression under absolute error, the metric we report): the boosted row's model and the stack's member."
+    from sklearn.ensemble import HistGradientBoostingRegressor, HistGradientBoostingClassifier
+    if classification: return HistGradientBoostingClassifier(random_state=seed, class_weight='balanced' if balance_classes else None).fit(X, y)
+    return HistGradientBoostingRegressor(loss='absolute_error', random_state=seed).fit(X, y)
+
 def boosted_trees_baseline(table,  # feature table: path or FeatureTable
                            metadata,  # sample metadata TSV
                            column: str,  # the column to predict
@@ -98,14 +130,10 @@ def boosted_trees_baseline(table,  # feature table: path or FeatureTable
                            balance_classes: bool = False,  # classification: class_weight='balanced'
                           ) -> tuple:
     "Histogram gradient boosting on log1p counts of the prevalent ASVs; (predictions DataFrame, metrics, evaluated split name)."
-    from sklearn.ensemble import HistGradientBoostingRegressor, HistGradientBoostingClassifier
     tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
     Xf = tbl.counts[tbl.sample_index(fit_ids)]
-    keep = np.flatnonzero(np.asarray((Xf > 0).mean(0)).ravel() >= min_prevalence)  # chosen on the training samples alone
-    log = lambda X: np.log1p(X[:, keep].toarray())
-    if classification: model = HistGradientBoostingClassifier(random_state=seed, class_weight='balanced' if balance_classes else None)
-    else: model = HistGradientBoostingRegressor(loss='absolute_error', random_state=seed)
-    model.fit(log(Xf), y.loc[fit_ids].to_numpy())
+    keep = prevalent(Xf, min_prevalence)  # chosen on the training samples alone
+    model = fit_boosted(log_counts(Xf, keep), y.loc[fit_ids].to_numpy(), classification, seed, balance_classes)
     df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
-    df, m = _scored(df, model, log(tbl.counts[tbl.sample_index(eval_ids)]), classification)
+    df, m = _scored(df, model, log_counts(tbl.counts[tbl.sample_index(eval_ids)], keep), classification)
     return df, m, eval_on

@@ -56,6 +56,9 @@ def load_checkpoint(path  # a `.pt` written by `save_checkpoint`
                    ) -> dict:
     "Read a checkpoint safely (`weights_only=True`), with a clear error for missing, corrupt or foreign files."
     path = Path(path)
+    if path.is_dir() and (path/'stack.json').exists() and not (path/'best.pt').exists():
+        raise CheckpointError(f"{path}: is a stacked predictor (stack.json: an AAM member, tree models and their weights), not a checkpoint; "
+                              "aam_nb_predict --checkpoint applies it; its AAM member's checkpoint is the folder stack.json names under 'aam'")
     if path.is_dir(): path = path/'best.pt'
     if not path.exists(): raise FileNotFoundError(f"{path}: checkpoint not found")
     try: ckpt = torch.load(path, map_location='cpu', weights_only=True)

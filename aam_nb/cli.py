@@ -19,6 +19,7 @@ from .predict import predict, load_predictor_checkpoint
 from .stage1 import pretrain
 from .stage2 import train_predictor
 from .baselines import random_forest_baseline, mean_baseline, ForestOptions
+from .stack import StackOptions, train_stack, predict_stack, load_stack
 from .evaluate import evaluate, EvalOptions
 from .explain import explain
 from .unifrac import unifrac_matrix, METRICS
@@ -122,9 +123,11 @@ def _report(res, out):
     print(f"best epoch {res.best_epoch}: {shown}" if best else f"no epoch trained in {out}")
     print(f"run directory: {out} (best.pt, last.pt, history.csv, loss_curve.png)")
 
-def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix='', repeat=()):
-    "Parse, hand the given options to the stage function, report."
-    a = vars(_stage_parser(prog, doc, stage, inputs, classes, encoder_prefix, repeat).parse_args(_argv(argv)))
+def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix='', repeat=(), extra=None):
+    "Parse, hand the given options to the stage function (or, `--stack`, to `train_stack`), report."
+    p = _stage_parser(prog, doc, stage, inputs, classes, encoder_prefix, repeat)
+    if extra: extra(p)
+    a = vars(p.parse_args(_argv(argv)))
     def body():
         if not a.get('resume'): _required(a, required)
         resume, out = a.pop('resume', None), a.pop('out', None)
@@ -133,6 +136,9 @@ def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix
         given = {n: _one_or_many(a.pop(n, None)) for n in inputs if n != 'out'}
         config = {f.name: a.pop(f.name) for f in fields(EncoderConfig) if f.name in a} or None
         run_info = {'command': {'name': prog, 'argv': [str(x) for x in (sys.argv[1:] if argv is None else argv)]}}
+        if a.pop('stack', False): return _train_stack(resume or out, bool(resume), given, config, a)
+        stray = [k for k in _STACK_ONLY if k in a]
+        if stray: raise ValueError(f"--{stray[0]} is an option of the stacked predictor: add --stack")
         res = stage(out_dir=resume or out, config=config, resume=bool(resume), run_info=run_info, **given, **a)
         if not is_main_process(): return  # under torchrun, rank 0 reports
         _report(res, resume or out)
@@ -155,14 +161,34 @@ def aam_nb_train(argv: list | None = None  # command-line words (default: sys.ar
                 ):
     "Stage 2: train a SequencePredictor for a metadata column on top of a pre-trained encoder."
     return _run_stage(train_predictor, 'aam_nb_train', aam_nb_train.__doc__, _TRAIN_INPUTS, ('table', 'metadata', 'column', 'out'),
-                      ((PredictorOptions, FinetuneFit), (FrozenOptions, FrozenFit)), argv, encoder_prefix='(from scratch) ')
+                      ((PredictorOptions, FinetuneFit), (FrozenOptions, FrozenFit)), argv, encoder_prefix='(from scratch) ', extra=_stack_group)
+
+_STACK_ONLY = [f.name for c in (StackOptions, ForestOptions) for f in fields(c)]
+
+def _stack_group(p: argparse.ArgumentParser):
+    "aam_nb_train's stacked predictor: --stack, its members and inner folds, and the forest member's options."
+    g = p.add_argument_group('stacked predictor (--stack: the AAM, with the options above, and tree models, weighed on inner grouped out-of-fold predictions)')
+    g.add_argument('--stack', action='store_true', help='train a stacked predictor (regression) into --out: the AAM member (--encoder), the tree members, their weights')
+    _add_fields(g, StackOptions); _add_fields(g, ForestOptions, prefix='forest member: ')
+
+def _train_stack(out, resume: bool, given: dict, config, a: dict):
+    "aam_nb_train --stack: `train_stack` with the options given, then its weights and inner out-of-fold MAE in one line each."
+    if config: raise ValueError("--stack trains its AAM member on a pre-trained encoder (--encoder); the model options are for an encoder trained from scratch")
+    if given.get('tree'): raise ValueError("--tree is not used with --stack (it is for the auxiliary UniFrac loss of fine-tuning)")
+    _required(given, ('table', 'metadata', 'column'))  # also on --resume: the stack reads its inputs again
+    info = train_stack(given['table'], given['metadata'], given['column'], out, encoder=given.get('encoder'), sequences=given.get('sequences'),
+                       split=given.get('split'), resume=resume, overwrite=a.pop('overwrite', False), **a)
+    print(f"stack of {', '.join(info['members'])} on {info['samples']} samples: prediction = {info['intercept']:.3f} + "
+          + ' + '.join(f"{w:.3f} x {m}" for m, w in info['weights'].items()))
+    print("inner out-of-fold MAE: " + ', '.join(f"{m} {v:.3f}" for m, v in info['inner_mae'].items()))
+    print(f"run directory: {out} (stack.json, {', '.join(f'{m}.skops' for m in info['members'] if m != 'aam')}{', aam/' if 'aam' in info['members'] else ''}); apply it with aam_nb_predict --checkpoint {out}")
 
 # %% ../nbs/06_cli.ipynb #0fc922ed
 def aam_nb_predict(argv: list | None = None  # command-line words (default: sys.argv[1:])
                   ):
     "Predict a metadata column for new samples with a trained SequencePredictor."
     p = _parser('aam_nb_predict', aam_nb_predict.__doc__)
-    p.add_argument('--checkpoint', metavar='CHECKPOINT', help='stage-2 checkpoint (best.pt) or run directory')
+    p.add_argument('--checkpoint', metavar='CHECKPOINT', help='stage-2 checkpoint (best.pt) or run directory, or a stacked predictor\'s folder (aam_nb_train --stack)')
     p.add_argument('--table', metavar='TABLE', help='feature table to predict for')
     p.add_argument('--out', metavar='OUT', help='predictions TSV to write')
     p.add_argument('--sequences', metavar='SEQUENCES', help='FASTA / rep-seqs.qza if feature IDs are not sequences')
@@ -176,9 +202,13 @@ def aam_nb_predict(argv: list | None = None  # command-line words (default: sys.
         _required(a, ('checkpoint', 'table', 'out'))
         out = Path(a['out'])
         if out.exists() and not a.get('overwrite'): raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
-        ckpt = load_predictor_checkpoint(a['checkpoint']); tgt = ckpt['target']
+        if (Path(a['checkpoint'])/'stack.json').exists():  # a stacked predictor: the stack's prediction, each member's beside it
+            tgt = {'column': load_stack(a['checkpoint'])['column'], 'classification': False}
+            pred = predict_stack(a['checkpoint'], a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))
+        else:
+            ckpt = load_predictor_checkpoint(a['checkpoint']); tgt = ckpt['target']
+            pred = predict(ckpt, a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))
         truth = load_metadata(a['metadata'], a.get('column') or tgt.get('column'), tgt.get('classification', False)) if a.get('metadata') else None
-        pred = predict(ckpt, a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))
         if truth is not None:
             if not pred['sample_id'].isin(truth.index).any(): raise ValueError(f"{a['metadata']}: none of the table's samples are in the metadata")
             pred.insert(1, 'truth', truth.reindex(pred['sample_id']).to_numpy())

@@ -12,7 +12,7 @@ from .runtime import default_device, to_device, make_loader
 from .checkpoint import load_checkpoint, model_from_checkpoint, CheckpointError
 
 # %% auto #0
-__all__ = ['predict_dataset', 'load_predictor_checkpoint', 'predict']
+__all__ = ['predict_dataset', 'load_predictor_checkpoint', 'predict', 'read_predictions']
 
 # %% ../nbs/04b_predict.ipynb #de790467
 def predict_dataset(model: SequencePredictor,  # trained predictor
@@ -63,3 +63,9 @@ def predict(checkpoint,  # stage-2 checkpoint (best.pt), its run directory, or a
     if pre.get('rarefy_depth'): tbl = rarefy(tbl, pre['rarefy_depth'], seed)
     ds = MicrobiomeDataset(tbl, pre['max_bp'], pre['token_limit'])
     return predict_dataset(model, ds, tgt['mean'], tgt['std'], tgt['labels'] or None, batch_size, device or default_device())
+
+def read_predictions(path  # a predictions TSV (test_predictions.tsv, oof.tsv ...)
+                    ) -> pd.DataFrame:
+    "A predictions TSV with `sample_id` kept as text (IDs such as 10317.000003639 must not become numbers)."
+    return pd.read_csv(path, sep='\t', dtype={'sample_id': str})
+

@@ -18,7 +18,7 @@ from .options import check_resume, fmt, may_change, stage_classes, PretrainOptio
 from .loop import check_out_dir
 
 # %% auto #0
-__all__ = ['Run', 'setup_run', 'stage_table', 'unifrac_targets', 'preprocess']
+__all__ = ['Run', 'setup_run', 'finish_stage', 'stage_table', 'unifrac_targets', 'preprocess']
 
 # %% ../nbs/04_runs.ipynb #20de3487
 _FIXED_INPUTS = ('table', 'tree', 'metadata', 'column', 'sequences', 'distance_matrix', 'encoder')
@@ -107,6 +107,20 @@ def setup_run(out_dir,  # the run directory
     stage_o = option_class(**({k: v for k, v in saved['options'].items() if k in known} | stage_given))
     fitopts = fit_class.build(saved['fit_options'] | {'stop_after': None}, **fit_given)  # stop_after is this job's alone
     return Run(out, inputs, cfg, stage_o, fitopts, True, saved)
+
+# %% ../nbs/04_runs.ipynb #7c1d33c4
+def finish_stage(fn,  # a stage function (`pretrain`, `train_predictor`)
+                 run_dir: Path,  # its run directory
+                 epochs: int,  # the epochs it trains
+                 **kw,  # the stage's other inputs and options
+                ) -> bool:
+    "Run a stage in `run_dir`, resume it when interrupted, or skip it when finished (`done.json`); True when it has finished (False: a job's `stop_after` ended it)."
+    if (run_dir/'done.json').exists(): return True
+    resume = (run_dir/'last.pt').exists()
+    res = fn(out_dir=run_dir, resume=resume, overwrite=not resume, epochs=epochs, **kw)
+    done = len(res.history) >= epochs or res.stopped_early
+    if done and is_main_process(): (run_dir/'done.json').write_text(json.dumps({'epochs': len(res.history), 'best_epoch': res.best_epoch}))
+    return done
 
 # %% ../nbs/04_runs.ipynb #8d2f0c1e
 def stage_table(run: Run) -> FeatureTable:

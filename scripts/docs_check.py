@@ -19,17 +19,25 @@ ROOT = Path(__file__).resolve().parent.parent
 NBS, PROC, OUT = ROOT/'nbs', ROOT/'_proc', ROOT/'.docs_check'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 # names whose show_doc entry (heading + signature) each library page must show
-API = {'00_data': ['load_table', 'load_tree', 'load_metadata', 'split_samples'],
-       '00a_dataset': ['tokenize', 'MicrobiomeDataset'],
-       '00b_synthetic': ['simulate_dataset'],
+API = {'00_synthetic': ['simulate_dataset'],
+       '00a_data': ['load_table', 'load_tree', 'load_metadata', 'split_samples'],
+       '00b_dataset': ['tokenize', 'MicrobiomeDataset'],
+       '00c_folds': ['cv_folds', 'fold_split'],
        '01_unifrac': ['unifrac_matrix', 'faith_pd', 'BatchUniFrac'],
        '02_models': ['SequenceEncoder', 'SequencePredictor', 'compute_losses'],
-       '03_training': ['train_epoch', 'validate_epoch', 'fit', 'FitOptions', 'lr_at', 'EarlyStopping'],
        '02a_runtime': ['default_device', 'autocast', 'seeded', 'init_distributed', 'ShardedSampler'],
        '02b_checkpoint': ['save_checkpoint', 'load_checkpoint', 'model_from_checkpoint'],
        '02c_logs': ['plot_history', 'EpochEnd', 'TensorBoardLogger'],
-       '04_stages': ['pretrain', 'train_predictor', 'PretrainOptions', 'PredictorOptions', 'setup_run'],
-       '05_evaluate': ['predict', 'random_forest_baseline', 'mean_baseline', 'cv_folds', 'evaluate'],
+       '02d_options': ['FitOptions', 'PretrainOptions', 'PredictorOptions'],
+       '03_training': ['train_epoch', 'validate_epoch', 'fit', 'lr_at', 'EarlyStopping'],
+       '04_runs': ['setup_run'],
+       '04b_predict': ['predict'],
+       '04c_stage1': ['pretrain'],
+       '04d_stage2': ['train_predictor'],
+       '05_baselines': ['random_forest_baseline', 'mean_baseline'],
+       '05a_stack': ['train_stack', 'predict_stack'],
+       '05b_evaluate': ['evaluate'],
+       '05c_explain': ['explain'],
        '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_evaluate', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac']}
 TUTORIAL, MIN_TUTORIAL_IMAGES = 'tutorials/oral_age.ipynb', 3
 failures = []
