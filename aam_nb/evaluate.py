@@ -15,7 +15,7 @@ from .models import EncoderConfig, regression_metrics, classification_metrics
 from .runtime import default_device, is_main_process
 from .options import (check_resume, option, role_of, job_options, default_of, stage_classes, FitOptions, PretrainOptions,
                             PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit)
-from .runs import _sort_options, finish_stage
+from .runs import _sort_options, finish_stage, stage_seconds
 from .cache import sample_embeddings
 from .predict import read_predictions
 from .stage1 import pretrain, load_encoder
@@ -40,7 +40,7 @@ class EvalOptions:
     classification: bool = False  # categorical target
     report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
-    models: str = option('', 'resumable')  # which models to run, comma-separated (default: `DEFAULT_MODELS`, for a class column without the stack rows; knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
+    models: str = option('', 'resumable')  # which models to run, comma-separated (empty: `DEFAULT_MODELS`, for a class column without the stack rows; knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     stack_folds: int = option(default_of(StackOptions, 'stack_folds'), 'resumable')  # the stack rows' inner grouped folds (`StackOptions.stack_folds`)
     pretrain_epochs: int = option(default_of(PretrainFit, 'epochs'), 'resumable')  # stage-1 epochs per fold (`PretrainFit.epochs`)
@@ -205,23 +205,21 @@ def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddi
 # %% ../nbs/05b_evaluate.ipynb #9c4d0a17
 def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o: EvalOptions, cfg, encoder, quiet, add, labels) -> dict | None:
     "Stage 1 of fold k (on its training part only; or the given encoder), then the AAM rows; {'encoder': ..., 'frozen': its run} or None when a stage stopped for this job."
-    t0 = time.perf_counter()
     if encoder is None:  # the same options share one folder
         s1 = stage1_options(o, cfg) | quiet
         enc = out/'stage1'/f'fold{k}-{_key(_recipe(s1) | {"split": split, "epochs": o.pretrain_epochs})}'
         if not finish_stage(pretrain, enc, o.pretrain_epochs, table=table, tree=tree, split=split, **s1): return None
     else: enc = Path(encoder)
-    s1_secs, runs = time.perf_counter() - t0, {'encoder': enc}
-    for mode in ('frozen', 'finetune'):
-        if mode not in o.model_list: continue
-        t0 = time.perf_counter()
+    modes = [m for m in ('frozen', 'finetune') if m in o.model_list]
+    s1_share, runs = (stage_seconds(enc) if encoder is None else 0.0) / max(1, len(modes)), {'encoder': enc}  # stage 1's minutes, shared by the AAM modes
+    for mode in modes:
         s2, epochs = stage2_options(o, mode); s2 |= quiet
         rd = fd/f'{mode}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs})}'
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
             if not finish_stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, encoder=enc, split=split, **s2):
                 return None
-        runs[mode] = rd; add(mode, read_predictions(rd/'test_predictions.tsv'), time.perf_counter() - t0 + s1_secs / 2)
+        runs[mode] = rd; add(mode, read_predictions(rd/'test_predictions.tsv'), stage_seconds(rd) + s1_share)  # as recorded: also when reused
     if 'knn' in o.model_list:
         t0 = time.perf_counter()
         pred, _ = knn_predict(sample_embeddings(load_encoder(enc), table, device=o.device or default_device()), y, split, labels=labels)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_runs.ipynb #8ac7e876
 from __future__ import annotations
-import json, os, warnings
+import json, os, time, warnings
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -18,7 +18,7 @@ from .options import check_resume, fmt, may_change, stage_classes, PretrainOptio
 from .loop import check_out_dir
 
 # %% auto #0
-__all__ = ['Run', 'setup_run', 'finish_stage', 'stage_table', 'unifrac_targets', 'preprocess']
+__all__ = ['Run', 'setup_run', 'finish_stage', 'stage_seconds', 'stage_table', 'unifrac_targets', 'preprocess']
 
 # %% ../nbs/04_runs.ipynb #20de3487
 _FIXED_INPUTS = ('table', 'tree', 'metadata', 'column', 'sequences', 'distance_matrix', 'encoder')
@@ -116,11 +116,18 @@ def finish_stage(fn,  # a stage function (`pretrain`, `train_predictor`)
                 ) -> bool:
     "Run a stage in `run_dir`, resume it when interrupted, or skip it when finished (`done.json`); True when it has finished (False: a job's `stop_after` ended it)."
     if (run_dir/'done.json').exists(): return True
-    resume = (run_dir/'last.pt').exists()
+    resume, t0 = (run_dir/'last.pt').exists(), time.perf_counter()
+    spent = json.loads((run_dir/'spent.json').read_text())['seconds'] if resume and (run_dir/'spent.json').exists() else 0.0  # calls before this one
     res = fn(out_dir=run_dir, resume=resume, overwrite=not resume, epochs=epochs, **kw)
-    done = len(res.history) >= epochs or res.stopped_early
-    if done and is_main_process(): (run_dir/'done.json').write_text(json.dumps({'epochs': len(res.history), 'best_epoch': res.best_epoch}))
+    done, spent = len(res.history) >= epochs or res.stopped_early, spent + time.perf_counter() - t0
+    if is_main_process():
+        (run_dir/'spent.json').write_text(json.dumps({'seconds': spent}))
+        if done: (run_dir/'done.json').write_text(json.dumps({'epochs': len(res.history), 'best_epoch': res.best_epoch, 'seconds': spent}))
     return done
+
+def stage_seconds(run_dir: Path) -> float:
+    "Wall seconds a finished stage took, over all the calls that trained it (0 for a run finished before it was recorded)."
+    return float(json.loads((Path(run_dir)/'done.json').read_text()).get('seconds', 0.0))
 
 # %% ../nbs/04_runs.ipynb #8d2f0c1e
 def stage_table(run: Run) -> FeatureTable:

@@ -55,11 +55,16 @@ def main():
     minutes = (time.perf_counter() - t0) / 60
     from aam_nb.evaluate import read_predictions
     s = summarize(res, oof=read_predictions(out/'oof_predictions.tsv')) if a.fold is None else summarize(res)  # with the pooled MAE
+    import pandas as pd
+    by = opts.get('report_by'); macro = {}
+    if by and a.fold is None and (out/f'cv_by_{by}.tsv').exists():  # each study counts once
+        r_ = pd.read_csv(out/f'cv_by_{by}.tsv', sep='\t'); macro = r_[r_['group'] == 'macro'].set_index('model')['mae'].round(3).to_dict()
     print(json.dumps({'bench': 'cv_oral', 'grouping': a.grouping, 'group_column': col, 'folds': folds, 'seed': a.seed,
                       'fold': a.fold, 'options': opts, 'torch_threads': torch.get_num_threads(), 'loadavg_1m': os.getloadavg()[0],
                       'minutes': round(minutes, 1), 'minutes_per_fold': round(minutes / (1 if a.fold is not None else folds), 1),
                       'mae': {m: {'mean': round(r['mae_mean'], 3), 'sd': None if r['mae_sd'] != r['mae_sd'] else round(r['mae_sd'], 3),
                                   'pooled': round(float(r['mae_pooled']), 3) if 'mae_pooled' in r else None,
+                                  'macro': macro.get(m), 'minutes_per_fold': round(float(r['seconds_per_fold']) / 60, 2),
                                   'folds': res.loc[res['model'] == m].sort_values('fold')['mae'].round(3).tolist()}
                               for m, r in s.iterrows()}}))
 

@@ -23,8 +23,11 @@ def main():
     ap.add_argument('--name', required=True, help='name of this lever (a folder under <cv>/levers)')
     ap.add_argument('--mode', choices=['frozen', 'finetune'], default='frozen')
     ap.add_argument('--folds', default=None, help='comma-separated folds (default: all)')
+    ap.add_argument('--by', default='qiita_study_id', help='metadata column to report MAE per value of (and its macro)')
     a, extra = ap.parse_known_args()
-    from aam_nb.evaluate import EvalOptions, stage2_options, _stage
+    from aam_nb.evaluate import EvalOptions, stage2_options, target_bands
+    from aam_nb.runs import finish_stage
+    from aam_nb.data import load_metadata
     from aam_nb.stage2 import train_predictor
     from aam_nb.data import load_split
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
@@ -40,26 +43,33 @@ def main():
     s2 |= dict(progress=False, plot=False) | lever
     epochs = int(s2.pop('epochs', epochs))
     folds = range(o.folds) if a.folds is None else [int(f) for f in a.folds.split(',')]
-    rows, t0 = [], time.perf_counter()
+    rows, preds, t0 = [], [], time.perf_counter()
     for k in folds:
         enc = next((cv/'stage1').glob(f'fold{k}-*'))
         rd = cv/'levers'/a.name/f'fold{k}'
         t1 = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            _stage(train_predictor, rd, epochs, table=spec['table'], metadata=spec['metadata'], column=spec['column'], encoder=enc,
+            finish_stage(train_predictor, rd, epochs, table=spec['table'], metadata=spec['metadata'], column=spec['column'], encoder=enc,
                    split=load_split(cv/f'fold{k}/split.json'), **s2)
         p = pd.read_csv(rd/'test_predictions.tsv', sep='\t', dtype={'sample_id': str})
-        base = pd.read_csv(cv/f'fold{k}/results.tsv', sep='\t').set_index('model')
+        preds.append(p); base = pd.read_csv(cv/f'fold{k}/results.tsv', sep='\t').set_index('model')
         rows.append({'fold': k, 'mae': float((p['prediction'] - p['truth']).abs().mean()),
                      'baseline_mae': float(base.loc[a.mode, 'mae']) if a.mode in base.index else None,
                      'forest_mae': float(base.loc['forest', 'mae']) if 'forest' in base.index else None,
                      'epochs': json.loads((rd/'done.json').read_text())['epochs'], 'minutes': round((time.perf_counter() - t1) / 60, 1)})
         print(json.dumps(rows[-1]), flush=True)
-    r = pd.DataFrame(rows)
+    r, d = pd.DataFrame(rows), pd.concat(preds, ignore_index=True)
+    d['err'] = d['prediction'] - d['truth']
+    study = load_metadata(spec['metadata'], a.by, classification=True, max_classes=None).reindex(d['sample_id']).astype(str).to_numpy()
+    per_study = d.groupby(study)['err'].agg(lambda e: e.abs().mean())
+    band = target_bands(d.set_index('sample_id')['truth'], '30,45,55').reindex(d['sample_id']).to_numpy()
+    by_band = d.groupby(band).agg(mae=('err', lambda e: e.abs().mean()), bias=('err', 'mean')).round(2)
     sd = lambda c: round(float(r[c].std(ddof=1)), 3) if len(r) > 1 else None
     print(json.dumps({'bench': 'levers', 'cv': str(cv), 'name': a.name, 'mode': a.mode, 'lever': lever, 'folds': list(folds),
                       'mae_mean': round(float(r['mae'].mean()), 3), 'mae_sd': sd('mae'), 'mae': r['mae'].round(3).tolist(),
+                      'mae_pooled': round(float(d['err'].abs().mean()), 3), f'mae_macro_{a.by}': round(float(per_study.mean()), 3),
+                      f'mae_by_{a.by}': per_study.round(2).to_dict(), 'by_band': by_band.to_dict('index'),
                       'baseline_mae_mean': None if r['baseline_mae'].isna().any() else round(float(r['baseline_mae'].mean()), 3),
                       'forest_mae_mean': None if r['forest_mae'].isna().any() else round(float(r['forest_mae'].mean()), 3),
                       'minutes': round((time.perf_counter() - t0) / 60, 1), 'loadavg_1m': os.getloadavg()[0]}))
