@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 from .data import FeatureTable, as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
 from .options import stage_classes
-from .folds import cv_folds, fold_split
+from .folds import cv_folds
 from .runs import _resolve_split, _sort_options, finish_stage
 from .predict import predict, load_predictor_checkpoint, read_predictions
 from .stage2 import train_predictor
@@ -108,20 +108,20 @@ def _member_predictions(members: list, table: FeatureTable, y: pd.Series, split:
 
 def inner_predictions(table: FeatureTable,  # the labelled samples' table (aligned with `y`)
                       y: pd.Series,  # the target, by sample ID
-                      pool: list,  # the samples the stack learns from (a split's train + val)
+                      split: dict,  # train / val: its train part is split into inner folds; its val part is every AAM run's early-stopping set
                       so: StackOptions,  # members and inner folds
                       fo: ForestOptions,  # the forest member
                       seed: int = 0,  # seed of the inner folds and of every member
                       groups: pd.Series | None = None,  # each sample's group: no group on two sides of an inner fold
-                      val_frac: float = 0.1,  # the AAM member's validation part of each inner training part
                       aam=None,  # (split, inner fold) -> the AAM member's test predictions, trained on that split
                       clock: dict | None = None,  # seconds spent per member are added here
                      ) -> pd.DataFrame:
-    "Every member's out-of-fold prediction of every pool sample, from `so.stack_folds` inner folds grouped like the outer ones."
-    folds = cv_folds(pool, so.stack_folds, seed, None if groups is None else groups.loc[pool])
+    "Every member's out-of-fold prediction of every training sample, from `so.stack_folds` inner folds of the train part grouped like the split."
+    train = list(split['train'])
+    folds = cv_folds(train, so.stack_folds, seed, None if groups is None else groups.loc[train])
     parts = []
-    for j in range(so.stack_folds):
-        sp_ = fold_split(folds, j, val_frac, seed, None if groups is None else groups.loc[pool])
+    for j in range(so.stack_folds):  # fold j is predicted by members fit on the other folds (+ val: the trees fit on it, the AAM stops on it)
+        sp_ = {'train': list(folds.index[folds != j]), 'val': list(split['val']), 'test': list(folds.index[folds == j])}
         parts.append(_member_predictions(so.member_list, table, y, sp_, so, fo, seed, aam and (lambda s, j=j: aam(s, j)), clock).assign(fold=j))
     return pd.concat(parts, ignore_index=True)
 
@@ -139,7 +139,7 @@ def train_stack(table,  # feature table: path (BIOM / .qza) or FeatureTable
                 overwrite: bool = False,  # replace a stack already in out_dir
                 **options,  # fields of `StackOptions`, `ForestOptions`, and the AAM member's (`FrozenOptions` + `FrozenFit`): seed, group_column, epochs ...
                ) -> dict:
-    "Train the stacked predictor: members fit on the split's train + val, weights fit on their inner grouped out-of-fold predictions; returns stack.json's content."
+    "Train the stacked predictor: members fit on the split's train + val, weights fit on their inner grouped out-of-fold predictions of the train part; returns stack.json's content."
     so, fo, aam_opts, oo, fit = _stack_options(options); out = Path(out_dir); seed = fit.seed  # every option checked before anything is written
     if 'aam' in so.member_list and encoder is None and aam_run is None: raise ValueError("the aam member needs encoder= (--encoder): a stage-1 run")
     if (out/'stack.json').exists() and not (resume or overwrite): raise FileExistsError(f"{out}: already holds a stack; pass overwrite=True (--overwrite) to replace it")
@@ -154,7 +154,7 @@ def train_stack(table,  # feature table: path (BIOM / .qza) or FeatureTable
                             sequences=sequences, split=split_, **quiet): raise RuntimeError(f"{where}: the AAM member stopped early")
         return read_predictions(where/'test_predictions.tsv') if split_.get('test') else None
     pool, clock = sp_['train'] + sp_['val'], {}
-    inner = inner_predictions(tbl, y, pool, so, fo, seed, groups, oo.val_frac, lambda s, j: run_aam(s, out/'inner'/f'fold{j}'), clock)
+    inner = inner_predictions(tbl, y, sp_, so, fo, seed, groups, lambda s, j: run_aam(s, out/'inner'/f'fold{j}'), clock)
     inner.to_csv(out/'inner_oof.tsv', sep='\t', index=False)
     w, b = fit_stack_weights(inner[so.member_list], inner['truth'])
     full = {'train': sp_['train'], 'val': sp_['val'], 'test': []}
