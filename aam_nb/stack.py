@@ -23,14 +23,20 @@ __all__ = ['TRUSTED_TYPES', 'MEMBERS', 'fit_stack_weights', 'combine', 'save_mod
 # %% ../nbs/05a_stack.ipynb #c3d6dd7a
 def fit_stack_weights(P,  # samples x members: each member's out-of-fold prediction
                       y,  # the truth
+                      sample_weight=None,  # each sample's weight in the mean absolute error (e.g. 1 / its person's samples: each person counts once)
+                      convex: bool = False,  # weights summing to 1 and no intercept: a blend, without the calibration
                      ) -> tuple:
-    "(weights >= 0, intercept) minimizing the mean absolute error of intercept + P @ weights: a linear program (HiGHS)."
+    "(weights >= 0, intercept) minimizing the (weighted) mean absolute error of intercept + P @ weights: a linear program (HiGHS)."
     from scipy.optimize import linprog
     P, y = np.asarray(P, float), np.asarray(y, float); n, m = P.shape
     if n < m + 1: raise ValueError(f"stack weights: {n} out-of-fold predictions cannot weigh {m} members and an intercept")
-    # variables: the weights (m), the intercept as b+ - b-, and each residual y - b - P w as u - v (all >= 0); minimize mean(u + v)
-    A = sp.hstack([sp.csr_matrix(P), np.ones((n, 1)), -np.ones((n, 1)), sp.eye(n), -sp.eye(n)]).tocsc()
-    r = linprog(np.r_[np.zeros(m + 2), np.ones(2 * n) / n], A_eq=A, b_eq=y, bounds=(0, None), method='highs')
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    # variables: the weights (m), the intercept as b+ - b-, and each residual y - b - P w as u - v (all >= 0); minimize the weighted mean of u + v
+    A = sp.hstack([sp.csr_matrix(P), np.ones((n, 1)), -np.ones((n, 1)), sp.eye(n), -sp.eye(n)]).tocsr()
+    b_eq = y
+    if convex: A, b_eq = sp.vstack([A, sp.csr_matrix(np.r_[np.ones(m), np.zeros(2 + 2 * n)])]).tocsr(), np.r_[y, 1.0]
+    bounds = [(0, None)] * m + [(0, 0 if convex else None)] * 2 + [(0, None)] * (2 * n)
+    r = linprog(np.r_[np.zeros(m + 2), w, w] / w.sum(), A_eq=A, b_eq=b_eq, bounds=bounds, method='highs')
     if r.status != 0: raise RuntimeError(f"stack weights: the linear program failed ({r.message})")
     return r.x[:m], float(r.x[m] - r.x[m + 1])
 

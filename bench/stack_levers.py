@@ -5,6 +5,8 @@ Every evaluation fold with a `stack` row keeps the stack's inner out-of-fold pre
 different set of members weighed on those same inner predictions (never on the test fold), then applied to the test fold:
 
     calibrated  the frozen AAM alone, with its intercept and scale fit on the inner predictions (calibration, no trees)
+    *_convex    weights summing to 1, no intercept: a blend without the calibration
+    *_persons   each person (the evaluation's group column) counts once in the weights' MAE, not each sample
     aam+forest  the AAM and the forest
     stack       the AAM, forest and boosted trees (the evaluation's stack row)
     tabular     forest and boosted trees (the evaluation's stack_tabular row)
@@ -18,7 +20,10 @@ import argparse, json, sys
 from pathlib import Path
 import numpy as np, pandas as pd
 
-VARIANTS = {'calibrated': ['aam'], 'aam+forest': ['aam', 'forest'], 'stack': ['aam', 'forest', 'boosted'], 'tabular': ['forest', 'boosted']}
+VARIANTS = {'calibrated': (['aam'], {}), 'aam+forest': (['aam', 'forest'], {}), 'stack': (['aam', 'forest', 'boosted'], {}),
+            'tabular': (['forest', 'boosted'], {}),  # the evaluation's stack and stack_tabular rows
+            'stack_convex': (['aam', 'forest', 'boosted'], {'convex': True}), 'tabular_convex': (['forest', 'boosted'], {'convex': True}),
+            'stack_persons': (['aam', 'forest', 'boosted'], {'persons': True}), 'stack_convex_persons': (['aam', 'forest', 'boosted'], {'convex': True, 'persons': True})}
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -31,13 +36,16 @@ def main():
     by = load_metadata(real['metadata'], a.by, classification=True, max_classes=None)
     out = {'bench': 'stack_levers', 'by': a.by, 'evaluations': {}}
     for ev in map(Path, a.evaluations):
-        rows = []
+        rows, gc = [], json.loads((ev/'evaluate.json').read_text())['options']['group_column']
+        groups = load_metadata(real['metadata'], gc, classification=True, max_classes=None) if gc else pd.Series(dtype=str)
         for fd in sorted(ev.glob('fold[0-9]*')):
             sd = next(fd.glob('stack-*'), None)
             if sd is None or not (sd/'test_predictions.tsv').exists(): continue
             inner, test = read_predictions(sd/'inner_oof.tsv'), read_predictions(sd/'test_predictions.tsv')
-            for name, members in VARIANTS.items():
-                w, b = fit_stack_weights(inner[members], inner['truth'])
+            for name, (members, kw) in VARIANTS.items():
+                sw = None
+                if kw.get('persons'): g = groups.reindex(inner['sample_id']).to_numpy(); sw = 1.0 / pd.Series(g).map(pd.Series(g).value_counts()).to_numpy()
+                w, b = fit_stack_weights(inner[members], inner['truth'], sample_weight=sw, convex=kw.get('convex', False))
                 rows.append(test[['sample_id', 'truth']].assign(fold=int(fd.name[4:]), variant=name, prediction=combine(test, dict(zip(members, w)), b),
                                                               weights=json.dumps(dict(zip(members, np.round(w, 3).tolist())) | {'intercept': round(b, 2)})))
             rows.append(test[['sample_id', 'truth']].assign(fold=int(fd.name[4:]), variant='fixed_mean', prediction=(test['aam'] + test['forest']) / 2, weights=''))
