@@ -20,7 +20,7 @@ from .stage1 import pretrain
 from .stage2 import train_predictor
 from .baselines import random_forest_baseline, mean_baseline, ForestOptions
 from .stack import StackOptions, train_stack, predict_stack, load_stack
-from .evaluate import evaluate, EvalOptions, DEFAULT_MODELS, STACK_MODELS
+from .evaluate import evaluate, EvalOptions
 from .explain import explain
 from .unifrac import unifrac_matrix, METRICS
 from .runtime import is_main_process
@@ -308,8 +308,7 @@ def aam_nb_evaluate(argv: list | None = None  # command-line words (default: sys
     "Cross-validation (grouped by subject with --group_column) of the AAM, the stacked predictor, the tree models and the training mean and median."
     p = _parser('aam_nb_evaluate', aam_nb_evaluate.__doc__)
     _add_inputs(p.add_argument_group('inputs'), evaluate, _EVAL_INPUTS)
-    _add_fields(p.add_argument_group('evaluation (EvalOptions)'), EvalOptions,
-                shown={'models': f"{','.join(DEFAULT_MODELS)}; a class column: without {', '.join(STACK_MODELS)}"})
+    _add_fields(p.add_argument_group('evaluation (EvalOptions)'), EvalOptions)
     _add_fields(p.add_argument_group('stage-1 model (EncoderConfig)'), EncoderConfig)
     p.add_argument('--stop_after', type=int, metavar='N', help='end this job once a stage has trained N epochs; call again to continue')
     a = vars(p.parse_args(_argv(argv)))

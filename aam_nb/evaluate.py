@@ -24,11 +24,13 @@ from .stack import StackOptions, train_stack, fit_stack_weights, combine
 from .baselines import random_forest_baseline, boosted_trees_baseline, mean_baseline, ForestOptions
 
 # %% auto #0
-__all__ = ['MODELS', 'DEFAULT_MODELS', 'STACK_MODELS', 'AAM_MODELS', 'EvalOptions', 'prob_columns', 'add_ensemble',
+__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'EvalOptions', 'prob_columns', 'add_ensemble',
            'check_leakage', 'stage2_options', 'stage1_options', 'check_stage_options', 'knn_predict', 'error_report',
            'target_bands', 'summarize', 'evaluate']
 
 # %% ../nbs/05b_evaluate.ipynb #4c9cf2a8
+DEFAULT_MODELS = ('frozen', 'knn', 'forest', 'boosted', 'tabular_mean', 'mean', 'median')  # the rows that earned their minutes (fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
+
 @dataclass
 class EvalOptions:
     "What a cross-validation runs: folds, which models, and each stage's options; every default is read from the class that owns it."
@@ -40,7 +42,7 @@ class EvalOptions:
     classification: bool = False  # categorical target
     report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
-    models: str = option('', 'resumable')  # which models to run, comma-separated (empty: `DEFAULT_MODELS`, for a class column without the stack rows; knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
+    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     stack_folds: int = option(default_of(StackOptions, 'stack_folds'), 'resumable')  # the stack rows' inner grouped folds (`StackOptions.stack_folds`)
     pretrain_epochs: int = option(default_of(PretrainFit, 'epochs'), 'resumable')  # stage-1 epochs per fold (`PretrainFit.epochs`)
@@ -69,16 +71,13 @@ class EvalOptions:
     progress: bool = option(False, 'job')  # progress bars (off by default: each fold prints its rows)
 
     @property
-    def model_list(self) -> list:
-        if self.models.strip(): return _names(self.models)
-        return [m for m in DEFAULT_MODELS if not (self.classification and m in STACK_MODELS)]  # the stack weighs regression predictions
+    def model_list(self) -> list: return _names(self.models)
     @property
     def ensemble_members(self) -> tuple: return tuple(_names(self.ensemble))
 
 def _names(s: str) -> list: return [m.strip() for m in s.split(',') if m.strip()]
 
 MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'stack', 'stack_tabular', 'mean', 'median')
-DEFAULT_MODELS = ('frozen', 'knn', 'forest', 'boosted', 'tabular_mean', 'stack', 'stack_tabular', 'mean', 'median')  # the rows that measured their place (fine-tuning: slowest and weaker than frozen on both seeds; ask for finetune,ensemble)
 STACK_MODELS = ('stack', 'stack_tabular')
 AAM_MODELS = ('frozen', 'finetune', 'knn')  # rows that need the fold's stage-1 encoder
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
