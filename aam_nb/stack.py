@@ -163,7 +163,6 @@ def train_stack(table,  # feature table: path (BIOM / .qza) or FeatureTable
     inner = inner_predictions(tbl, y, sp_, so, fo, seed, groups, lambda s, j: run_aam(s, out/'inner'/f'fold{j}'), clock)
     inner.to_csv(out/'inner_oof.tsv', sep='\t', index=False)
     w, b = fit_stack_weights(inner[so.member_list], inner['truth'])
-    full = {'train': sp_['train'], 'val': sp_['val'], 'test': []}
     X = tbl.counts[tbl.sample_index(pool)]; keep = prevalent(X, so.min_prevalence)
     t1 = time.perf_counter()
     if 'forest' in so.member_list: save_model(fit_forest(X, y.loc[pool].to_numpy(), False, fo.n_estimators, fo.max_features, seed), out/'forest.skops')
@@ -171,7 +170,7 @@ def train_stack(table,  # feature table: path (BIOM / .qza) or FeatureTable
     clock['trees'] = time.perf_counter() - t1
     if 'aam' in so.member_list:
         aam_dir = Path(aam_run) if aam_run is not None else out/'aam'
-        if aam_run is None: t1 = time.perf_counter(); run_aam(full | {'test': sp_['test']}, aam_dir); clock['aam_full'] = time.perf_counter() - t1
+        if aam_run is None: t1 = time.perf_counter(); run_aam({k: sp_[k] for k in ('train', 'val', 'test')}, aam_dir); clock['aam_full'] = time.perf_counter() - t1
         elif not (aam_dir/'best.pt').exists(): raise FileNotFoundError(f"{aam_dir}: aam_run has no best.pt; train it first")
     feats = pd.DataFrame({'feature_id': tbl.feature_ids, 'sequence': tbl.sequences if tbl.sequences is not None else ''})
     feats.assign(boosted=np.isin(np.arange(len(feats)), keep)).to_csv(out/'features.tsv', sep='\t', index=False)
