@@ -11,8 +11,8 @@ from .models import regression_metrics, classification_metrics
 from .options import default_of
 
 # %% auto #0
-__all__ = ['ForestOptions', 'fit_forest', 'random_forest_baseline', 'mean_baseline', 'prevalent', 'log_counts', 'fit_boosted',
-           'boosted_trees_baseline']
+__all__ = ['ForestOptions', 'BoostedOptions', 'fit_forest', 'random_forest_baseline', 'mean_baseline', 'prevalent', 'log_counts',
+           'fit_boosted', 'boosted_trees_baseline']
 
 # %% ../nbs/05_baselines.ipynb #992ae51c
 def _baseline_data(table, metadata, column, split, classification, sequences):
@@ -30,6 +30,11 @@ class ForestOptions:
     "The random forest microbiome scientists use today, as the oral data's reference figures ran it."
     n_estimators: int = 500  # trees
     max_features: float = 0.3  # fraction of the features tried at each split
+
+@dataclass
+class BoostedOptions:
+    "The gradient-boosted trees (the boosted row, and the stacked predictor's boosted member)."
+    min_prevalence: float = 0.01  # read the ASVs present in at least this fraction of the training samples (log1p counts)
 
 def fit_forest(X,  # samples x features counts (raw: the forest needs no scaling)
                y,  # targets (or class labels)
@@ -100,7 +105,7 @@ def mean_baseline(table,  # feature table: path or FeatureTable
     return df, regression_metrics(df['truth'], df['prediction']), eval_on
 
 # %% ../nbs/05_baselines.ipynb #a2f00741
-def prevalent(X, min_prevalence: float = 0.01) -> np.ndarray:
+def prevalent(X, min_prevalence: float) -> np.ndarray:
     "Column indices of the features present in at least `min_prevalence` of the rows of counts `X`."
     return np.flatnonzero(np.asarray((X > 0).mean(0)).ravel() >= min_prevalence)
 
@@ -124,7 +129,7 @@ def boosted_trees_baseline(table,  # feature table: path or FeatureTable
                            column: str,  # the column to predict
                            split: dict,  # train / val / test sample IDs
                            classification: bool = False,  # categorical target
-                           min_prevalence: float = 0.01,  # keep the ASVs present in at least this fraction of the training samples
+                           min_prevalence: float = default_of(BoostedOptions, 'min_prevalence'),  # keep the ASVs present in at least this fraction of the training samples
                            seed: int = 0,  # random seed
                            sequences=None,  # FASTA, when a path's feature IDs are not sequences (not needed)
                            balance_classes: bool = False,  # classification: class_weight='balanced'

@@ -21,7 +21,7 @@ from .predict import read_predictions
 from .stage1 import pretrain, load_encoder
 from .stage2 import train_predictor, group_weights
 from .stack import StackOptions, train_stack, fit_stack_weights, combine
-from .baselines import random_forest_baseline, boosted_trees_baseline, mean_baseline, ForestOptions
+from .baselines import random_forest_baseline, boosted_trees_baseline, mean_baseline, ForestOptions, BoostedOptions
 
 # %% auto #0
 __all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'EvalOptions', 'prob_columns', 'add_ensemble',
@@ -66,6 +66,7 @@ class EvalOptions:
     val_group_cap: float = option(0.5, 'resumable')  # one group fills at most this share of a fold's inner validation (0: no cap; see `split_samples`)
     n_estimators: int = option(default_of(ForestOptions, 'n_estimators'), 'resumable')  # random-forest trees (`ForestOptions`)
     max_features: float = option(default_of(ForestOptions, 'max_features'), 'resumable')  # random forest: fraction of features tried at each split (`ForestOptions`)
+    min_prevalence: float = option(default_of(BoostedOptions, 'min_prevalence'), 'resumable')  # boosted trees: the ASVs in at least this fraction of the training samples (`BoostedOptions`)
     allow_leakage: bool = option(False, 'resumable')  # with encoder=, accept an encoder that trained on test-fold samples (results are marked)
     device: str | None = option(None, 'job')  # cpu, cuda ... (default: cuda when present)
     progress: bool = option(False, 'job')  # progress bars (off by default: each fold prints its rows)
@@ -229,7 +230,7 @@ def _run_stack(split: dict, table, metadata, column: str, fd: Path, o: EvalOptio
     "The stack rows of a fold, {row: (test predictions, seconds)}: one `train_stack` run (its AAM member is the frozen row's model) serves both."
     with_aam = 'stack' in o.model_list; s2, epochs = stage2_options(o, 'frozen')
     opts = dict(members='aam,forest,boosted' if with_aam else 'forest,boosted', stack_folds=o.stack_folds, n_estimators=o.n_estimators,
-                max_features=o.max_features, val_frac=o.val_frac, **s2, epochs=epochs, progress=False)
+                max_features=o.max_features, min_prevalence=o.min_prevalence, val_frac=o.val_frac, **s2, epochs=epochs, progress=False)
     sd = fd/f"stack-{_key(_recipe(opts) | {'encoder': str(aam['encoder']) if with_aam else None})}"
     if not (sd/'stack.json').exists():
         with warnings.catch_warnings(), redirect_stdout(io.StringIO()):
@@ -274,7 +275,8 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
         add(name, pred, time.perf_counter() - t0); tabular[name] = (pred, time.perf_counter() - t0)
     if {'boosted', 'tabular_mean'} & set(models):
         t0 = time.perf_counter()
-        tabular['boosted'] = (boosted_trees_baseline(table, metadata, column, split, o.classification, seed=o.seed, balance_classes=o.balance_classes)[0],
+        tabular['boosted'] = (boosted_trees_baseline(table, metadata, column, split, o.classification, o.min_prevalence, seed=o.seed,
+                                                  balance_classes=o.balance_classes)[0],
                               time.perf_counter() - t0)
         if 'boosted' in models: add('boosted', *tabular['boosted'])
     if 'tabular_mean' in models:  # the forest's and the boosted trees' predictions (or probabilities), averaged sample by sample

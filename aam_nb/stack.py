@@ -9,12 +9,12 @@ from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 from .data import FeatureTable, as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
-from .options import stage_classes
+from .options import stage_classes, default_of
 from .folds import cv_folds
 from .runs import _resolve_split, _sort_options, finish_stage
 from .predict import predict, load_predictor_checkpoint, read_predictions
 from .stage2 import train_predictor
-from .baselines import ForestOptions, fit_forest, fit_boosted, prevalent, log_counts
+from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts
 
 # %% auto #0
 __all__ = ['TRUSTED_TYPES', 'MEMBERS', 'fit_stack_weights', 'combine', 'save_model', 'load_model', 'StackOptions',
@@ -77,7 +77,7 @@ class StackOptions:
     "What the stacked predictor stacks, and how its weights are fit."
     members: str = 'aam,forest,boosted'  # the members, comma-separated, from aam, forest, boosted
     stack_folds: int = 3  # inner folds (grouped like the split) whose out-of-fold predictions fit the weights
-    min_prevalence: float = 0.01  # the boosted member reads the ASVs in at least this fraction of the training samples
+    min_prevalence: float = default_of(BoostedOptions, 'min_prevalence')  # the boosted member reads the ASVs in at least this fraction of the training samples
 
     def __post_init__(self):
         bad = [m for m in self.member_list if m not in MEMBERS]
