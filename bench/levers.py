@@ -9,6 +9,11 @@ the lever. The test fold is only scored; early stopping and the best epoch use t
     python bench/levers.py --name gwsqrt --group_weights sqrt --group_column subject_strict   # frozen, all folds
     python bench/levers.py --name tb05 --target_balance 0.5
     python bench/levers.py --name ids64k_ft --mode finetune --asv_buckets 65536
+    python bench/levers.py --name bag5 --bag 5          # 5 cross-fit heads: each stops on another group fold of train + val
+
+`--bag K`: instead of one model stopping on the split's val part, K models, each trained on K-1 grouped folds of the
+split's train + val and early-stopped on the remaining one (fold seed = the evaluation's seed); the test prediction is
+their mean. Every labelled sample steers one head's stopping, so no one person's validation rules the fold.
 
 Writes <cv>/levers/<name>/fold<k>/ (run folders; an interrupted screen continues) and prints one JSON line: per fold
 the lever's test MAE beside the evaluation's row of the same mode, mean +- sd over folds, minutes.
@@ -24,12 +29,14 @@ def main():
     ap.add_argument('--mode', choices=['frozen', 'finetune'], default='frozen')
     ap.add_argument('--folds', default=None, help='comma-separated folds (default: all)')
     ap.add_argument('--by', default='qiita_study_id', help='metadata column to report MAE per value of (and its macro)')
+    ap.add_argument('--bag', type=int, default=1, help='cross-fit heads per fold (1: the evaluation\'s single split)')
     a, extra = ap.parse_known_args()
     from aam_nb.evaluate import EvalOptions, stage2_options, target_bands
     from aam_nb.runs import finish_stage
     from aam_nb.data import load_metadata
     from aam_nb.stage2 import train_predictor
     from aam_nb.data import load_split
+    from aam_nb.folds import cv_folds
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
     o = EvalOptions(**{k: v for k, v in ev['options'].items() if k in EvalOptions.__dataclass_fields__})
     spec = ev['folds_spec']
@@ -48,16 +55,29 @@ def main():
         enc = next((cv/'stage1').glob(f'fold{k}-*'))
         rd = cv/'levers'/a.name/f'fold{k}'
         t1 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            finish_stage(train_predictor, rd, epochs, table=spec['table'], metadata=spec['metadata'], column=spec['column'], encoder=enc,
-                   split=load_split(cv/f'fold{k}/split.json'), **s2)
-        p = pd.read_csv(rd/'test_predictions.tsv', sep='\t', dtype={'sample_id': str})
+        split = load_split(cv/f'fold{k}/split.json')
+        if a.bag > 1:  # K heads, each stopping on its own grouped fold of train + val
+            rest = split['train'] + split['val']
+            g = None if not o.group_column else load_metadata(spec['metadata'], o.group_column, classification=True, max_classes=None)
+            inner = cv_folds(rest, a.bag, o.seed, None if g is None else g.reindex(rest))
+            splits = {f'{rd}/bag{j}': {'train': [s for s in rest if inner[s] != j], 'val': [s for s in rest if inner[s] == j],
+                                       'test': split['test']} for j in range(a.bag)}
+        else: splits = {str(rd): split}
+        ps, epochs_run = [], []
+        for d_, sp in splits.items():
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                finish_stage(train_predictor, Path(d_), epochs, table=spec['table'], metadata=spec['metadata'], column=spec['column'],
+                             encoder=enc, split=sp, **s2)
+            ps.append(pd.read_csv(Path(d_)/'test_predictions.tsv', sep='\t', dtype={'sample_id': str}).set_index('sample_id'))
+            epochs_run.append(json.loads((Path(d_)/'done.json').read_text())['epochs'])
+        p = ps[0].assign(prediction=sum(q['prediction'] for q in ps) / len(ps)).reset_index()
+        if a.bag > 1: p.to_csv(rd/'test_predictions.tsv', sep='\t', index=False)
         preds.append(p); base = pd.read_csv(cv/f'fold{k}/results.tsv', sep='\t').set_index('model')
         rows.append({'fold': k, 'mae': float((p['prediction'] - p['truth']).abs().mean()),
                      'baseline_mae': float(base.loc[a.mode, 'mae']) if a.mode in base.index else None,
                      'forest_mae': float(base.loc['forest', 'mae']) if 'forest' in base.index else None,
-                     'epochs': json.loads((rd/'done.json').read_text())['epochs'], 'minutes': round((time.perf_counter() - t1) / 60, 1)})
+                     'epochs': epochs_run if a.bag > 1 else epochs_run[0], 'minutes': round((time.perf_counter() - t1) / 60, 1)})
         print(json.dumps(rows[-1]), flush=True)
     r, d = pd.DataFrame(rows), pd.concat(preds, ignore_index=True)
     d['err'] = d['prediction'] - d['truth']
@@ -66,7 +86,7 @@ def main():
     band = target_bands(d.set_index('sample_id')['truth'], '30,45,55').reindex(d['sample_id']).to_numpy()
     by_band = d.groupby(band).agg(mae=('err', lambda e: e.abs().mean()), bias=('err', 'mean')).round(2)
     sd = lambda c: round(float(r[c].std(ddof=1)), 3) if len(r) > 1 else None
-    print(json.dumps({'bench': 'levers', 'cv': str(cv), 'name': a.name, 'mode': a.mode, 'lever': lever, 'folds': list(folds),
+    print(json.dumps({'bench': 'levers', 'cv': str(cv), 'name': a.name, 'mode': a.mode, 'lever': lever, 'bag': a.bag, 'folds': list(folds),
                       'mae_mean': round(float(r['mae'].mean()), 3), 'mae_sd': sd('mae'), 'mae': r['mae'].round(3).tolist(),
                       'mae_pooled': round(float(d['err'].abs().mean()), 3), f'mae_macro_{a.by}': round(float(per_study.mean()), 3),
                       f'mae_by_{a.by}': per_study.round(2).to_dict(), 'by_band': by_band.to_dict('index'),
