@@ -59,6 +59,9 @@ def load_checkpoint(path  # a `.pt` written by `save_checkpoint`
     if path.is_dir() and (path/'stack.json').exists() and not (path/'best.pt').exists():
         raise CheckpointError(f"{path}: is a stacked predictor (stack.json: an AAM member, tree models and their weights), not a checkpoint; "
                               "aam_nb_predict --checkpoint applies it; its AAM member's checkpoint is the folder stack.json names under 'aam'")
+    if path.is_dir() and (path/'bag.json').exists() and not (path/'best.pt').exists():
+        raise CheckpointError(f"{path}: is a bag of stage-2 models (bag.json: model0/ ... each a checkpoint), not one checkpoint; "
+                              "aam_nb_predict --checkpoint applies the bag; give one model's folder (e.g. model0) where a single checkpoint is needed")
     if path.is_dir(): path = path/'best.pt'
     if not path.exists(): raise FileNotFoundError(f"{path}: checkpoint not found")
     try: ckpt = torch.load(path, map_location='cpu', weights_only=True)

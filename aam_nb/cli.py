@@ -10,16 +10,17 @@ from pathlib import Path
 import pandas as pd
 from fastcore.docments import docments
 from .data import load_table, load_metadata, load_split, load_groups, check_split_groups
-from .models import EncoderConfig, regression_metrics, classification_metrics
+from .models import EncoderConfig
 from .checkpoint import CheckpointError
-from .options import FitOptions, PretrainOptions, PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit, fmt, may_change, option_docs
+from .options import FitOptions, PretrainOptions, PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit, fmt, may_change, option_docs, default_of
 from .loop import TrainingDiverged
 from .runs import _resolve_split
-from .predict import predict, load_predictor_checkpoint
+from .predict import predict, load_predictor_checkpoint, prediction_metrics
 from .stage1 import pretrain
 from .stage2 import train_predictor
 from .baselines import random_forest_baseline, mean_baseline, ForestOptions
 from .stack import StackOptions, train_stack, predict_stack, load_stack
+from .bag import BagOptions, train_bag, predict_bag, load_bag
 from .evaluate import evaluate, EvalOptions
 from .explain import explain
 from .unifrac import unifrac_matrix, METRICS
@@ -124,7 +125,7 @@ def _report(res, out):
     print(f"run directory: {out} (best.pt, last.pt, history.csv, loss_curve.png)")
 
 def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix='', repeat=(), extra=None):
-    "Parse, hand the given options to the stage function (or, `--stack`, to `train_stack`), report."
+    "Parse, hand the given options to the stage function (or, `--stack`, to `train_stack`; `--bag`, to `train_bag`), report."
     p = _stage_parser(prog, doc, stage, inputs, classes, encoder_prefix, repeat)
     if extra: extra(p)
     a = vars(p.parse_args(_argv(argv)))
@@ -136,9 +137,12 @@ def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix
         given = {n: _one_or_many(a.pop(n, None)) for n in inputs if n != 'out'}
         config = {f.name: a.pop(f.name) for f in fields(EncoderConfig) if f.name in a} or None
         run_info = {'command': {'name': prog, 'argv': [str(x) for x in (sys.argv[1:] if argv is None else argv)]}}
+        bag = a.pop('bag', None)
+        if bag is not None and a.get('stack'): raise ValueError("--bag and --stack: give one of them (the stack weighs one AAM model)")
         if a.pop('stack', False): return _train_stack(resume or out, bool(resume), given, config, a)
         stray = [k for k in _STACK_ONLY if k in a]
         if stray: raise ValueError(f"--{stray[0]} is an option of the stacked predictor: add --stack")
+        if bag is not None: return _train_bag(resume or out, bool(resume), given, config, a, bag)
         res = stage(out_dir=resume or out, config=config, resume=bool(resume), run_info=run_info, **given, **a)
         if not is_main_process(): return  # under torchrun, rank 0 reports
         _report(res, resume or out)
@@ -161,7 +165,7 @@ def aam_nb_train(argv: list | None = None  # command-line words (default: sys.ar
                 ):
     "Stage 2: train a SequencePredictor for a metadata column on top of a pre-trained encoder."
     return _run_stage(train_predictor, 'aam_nb_train', aam_nb_train.__doc__, _TRAIN_INPUTS, ('table', 'metadata', 'column', 'out'),
-                      ((PredictorOptions, FinetuneFit), (FrozenOptions, FrozenFit)), argv, encoder_prefix='(from scratch) ', extra=_stack_group)
+                      ((PredictorOptions, FinetuneFit), (FrozenOptions, FrozenFit)), argv, encoder_prefix='(from scratch) ', extra=_train_extras)
 
 _STACK_ONLY = [f.name for c in (StackOptions, ForestOptions) for f in fields(c)]
 
@@ -170,6 +174,26 @@ def _stack_group(p: argparse.ArgumentParser):
     g = p.add_argument_group('stacked predictor (--stack: the AAM, with the options above, and tree models, weighed on inner grouped out-of-fold predictions)')
     g.add_argument('--stack', action='store_true', help='train a stacked predictor (regression) into --out: the AAM member (--encoder), the tree members, their weights')
     _add_fields(g, StackOptions); _add_fields(g, ForestOptions, prefix='forest member: ')
+
+def _bag_group(p: argparse.ArgumentParser):
+    "aam_nb_train's bag of models: --bag [K]."
+    g = p.add_argument_group('bag of models (--bag: K models with the options above, each early-stopped on its own grouped fold of the labelled samples; their mean predicts)')
+    k = default_of(BagOptions, 'bag')
+    g.add_argument('--bag', type=int, nargs='?', const=k, metavar='K', help=f'train a bag of K models into --out (--bag alone: {k}, the measured recipe)')
+
+def _train_extras(p: argparse.ArgumentParser): _bag_group(p); _stack_group(p)
+
+def _train_bag(out, resume: bool, given: dict, config, a: dict, bag: int):
+    "aam_nb_train --bag: `train_bag` with the options given, then its out-of-fold (and test) metrics in one line each."
+    if config: raise ValueError("--bag trains its models on a pre-trained encoder (--encoder); the model options are for an encoder trained from scratch")
+    _required(given, ('table', 'metadata', 'column'))  # also on --resume: the bag reads its inputs again
+    info = train_bag(given['table'], given['metadata'], given['column'], out, encoder=given.get('encoder'), sequences=given.get('sequences'),
+                     tree=given.get('tree'), split=given.get('split'), bag=bag, resume=resume, overwrite=a.pop('overwrite', False), **a)
+    if info is None: return print(f"a model of the bag stopped after stop_after epochs; continue with --resume {out}")
+    line = lambda m: ', '.join(f'{k} {fmt(v)}' for k, v in m.items())
+    print(f"bag of {info['bag']} models on {info['samples']} samples (best epochs {info['epochs']}); out-of-fold: {line(info['oof'])}")
+    if 'test' in info: print(f"test: {line(info['test'])}")
+    print(f"run directory: {out} (bag.json, {', '.join(info['models'])}, oof_predictions.tsv); apply it with aam_nb_predict --checkpoint {out}")
 
 def _train_stack(out, resume: bool, given: dict, config, a: dict):
     "aam_nb_train --stack: `train_stack` with the options given, then its weights and inner out-of-fold MAE in one line each."
@@ -188,7 +212,7 @@ def aam_nb_predict(argv: list | None = None  # command-line words (default: sys.
                   ):
     "Predict a metadata column for new samples with a trained SequencePredictor."
     p = _parser('aam_nb_predict', aam_nb_predict.__doc__)
-    p.add_argument('--checkpoint', metavar='CHECKPOINT', help='stage-2 checkpoint (best.pt) or run directory, or a stacked predictor\'s folder (aam_nb_train --stack)')
+    p.add_argument('--checkpoint', metavar='CHECKPOINT', help='stage-2 checkpoint (best.pt) or run directory, or the folder of a bag of models (aam_nb_train --bag) or of a stacked predictor (aam_nb_train --stack)')
     p.add_argument('--table', metavar='TABLE', help='feature table to predict for')
     p.add_argument('--out', metavar='OUT', help='predictions TSV to write')
     p.add_argument('--sequences', metavar='SEQUENCES', help='FASTA / rep-seqs.qza if feature IDs are not sequences')
@@ -205,6 +229,9 @@ def aam_nb_predict(argv: list | None = None  # command-line words (default: sys.
         if (Path(a['checkpoint'])/'stack.json').exists():  # a stacked predictor: the stack's prediction, each member's beside it
             tgt = {'column': load_stack(a['checkpoint'])['column'], 'classification': False}
             pred = predict_stack(a['checkpoint'], a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))
+        elif (Path(a['checkpoint'])/'bag.json').exists():  # a bag of models: their mean (regression: and their sd)
+            tgt = load_bag(a['checkpoint'])
+            pred = predict_bag(a['checkpoint'], a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))
         else:
             ckpt = load_predictor_checkpoint(a['checkpoint']); tgt = ckpt['target']
             pred = predict(ckpt, a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))
@@ -219,12 +246,9 @@ def aam_nb_predict(argv: list | None = None  # command-line words (default: sys.
 
 def _print_metrics(pred: pd.DataFrame, tgt: dict):
     "The metrics of the predictions that have a truth, in one line."
-    known = pred.dropna(subset=['truth'])
-    if tgt.get('classification'):
-        labels = tgt['labels']; codes = {l: i for i, l in enumerate(labels)}
-        known = known[known['truth'].isin(codes)]
-        m = classification_metrics(known['truth'].map(codes), known[[f'prob_{l}' for l in labels]].to_numpy())
-    else: m = regression_metrics(known['truth'], known['prediction'])
+    known, labels = pred.dropna(subset=['truth']), tgt.get('labels') if tgt.get('classification') else None
+    if labels: known = known[known['truth'].astype(str).isin([str(l) for l in labels])]
+    m = prediction_metrics(known, labels)
     print(f"metrics on {len(known)} samples with truth: " + ', '.join(f'{k} {v:.4g}' for k, v in m.items()))
 
 # %% ../nbs/06_cli.ipynb #1f6671db

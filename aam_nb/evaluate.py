@@ -17,16 +17,17 @@ from .options import (check_resume, option, role_of, job_options, default_of, st
                             PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit)
 from .runs import _sort_options, finish_stage, stage_seconds
 from .cache import sample_embeddings
-from .predict import read_predictions
+from .bag import train_bag, load_bag
+from .predict import read_predictions, prob_columns, mean_predictions, prediction_metrics
 from .stage1 import pretrain, load_encoder
 from .stage2 import train_predictor, group_weights
 from .stack import StackOptions, train_stack, fit_stack_weights, combine
 from .baselines import random_forest_baseline, boosted_trees_baseline, mean_baseline, ForestOptions, BoostedOptions
 
 # %% auto #0
-__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'EvalOptions', 'prob_columns', 'add_ensemble',
-           'check_leakage', 'stage2_options', 'stage1_options', 'check_stage_options', 'knn_predict', 'error_report',
-           'target_bands', 'summarize', 'evaluate']
+__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'EvalOptions', 'add_ensemble', 'check_leakage',
+           'stage2_options', 'stage1_options', 'check_stage_options', 'knn_predict', 'error_report', 'target_bands',
+           'summarize', 'evaluate']
 
 # %% ../nbs/05b_evaluate.ipynb #4c9cf2a8
 DEFAULT_MODELS = ('frozen', 'knn', 'forest', 'boosted', 'tabular_mean', 'mean', 'median')  # the rows that earned their minutes (fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
@@ -44,6 +45,7 @@ class EvalOptions:
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
     models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
+    bag: int = option(1, 'resumable')  # the frozen row's models: 1, or a bag of this many, each early-stopped on its own grouped fold of the training part (`train_bag`)
     stack_folds: int = option(default_of(StackOptions, 'stack_folds'), 'resumable')  # the stack rows' inner grouped folds (`StackOptions.stack_folds`)
     pretrain_epochs: int = option(default_of(PretrainFit, 'epochs'), 'resumable')  # stage-1 epochs per fold (`PretrainFit.epochs`)
     pretrain_lr: float = option(default_of(PretrainFit, 'lr'), 'resumable')  # stage-1 peak learning rate (`PretrainFit.lr`)
@@ -63,7 +65,7 @@ class EvalOptions:
     target_balance: float = option(default_of(PredictorOptions, 'target_balance'), 'resumable')  # stage-2 loss weight density(target)^-p (0: off; see `target_weights`)
     group_weights: str = option(default_of(PredictorOptions, 'group_weights'), 'resumable')  # stage-2 loss weights per group of group_column: 'equal', 'sqrt' or 'none' (also the weights of the forest_balanced row)
     balance_classes: bool = option(default_of(PredictorOptions, 'balance_classes'), 'resumable')  # classification: weight classes inversely to their frequency, in the AAM's loss and the forest alike
-    val_group_cap: float = option(0.5, 'resumable')  # one group fills at most this share of a fold's inner validation (0: no cap; see `split_samples`)
+    val_group_cap: float = option(0.5, 'resumable')  # one group fills at most this share of a fold's inner validation (0: no cap; see `split_samples`), and with bag > 1 of a bag fold's share (`bag_splits`)
     n_estimators: int = option(default_of(ForestOptions, 'n_estimators'), 'resumable')  # random-forest trees (`ForestOptions`)
     max_features: float = option(default_of(ForestOptions, 'max_features'), 'resumable')  # random forest: fraction of features tried at each split (`ForestOptions`)
     min_prevalence: float = option(default_of(BoostedOptions, 'min_prevalence'), 'resumable')  # boosted trees: the ASVs in at least this fraction of the training samples (`BoostedOptions`)
@@ -92,7 +94,6 @@ _JOB_ONLY = job_options(FitOptions, PredictorOptions, EvalOptions)  # how a job 
 
 def _recipe(d: dict) -> dict: return {k: v for k, v in d.items() if k not in _JOB_ONLY}
 
-def prob_columns(labels) -> list: return [f'prob_{l}' for l in labels]
 
 def add_ensemble(res: pd.DataFrame,  # fold x model rows (of one fold or many)
                  oof: pd.DataFrame,  # their out-of-fold predictions (sample_id, fold, model, truth, prediction[, prob_<class> ...])
@@ -109,16 +110,11 @@ def add_ensemble(res: pd.DataFrame,  # fold x model rows (of one fold or many)
     rows = []
     for k, g in p.groupby('fold'):
         r = res[(res['fold'] == k) & res['model'].isin(members)]
-        rows.append({'fold': k, 'model': 'ensemble', 'n': len(g), **_metrics(g, labels), 'seconds': float(r['seconds'].sum()),
+        rows.append({'fold': k, 'model': 'ensemble', 'n': len(g), **prediction_metrics(g, labels), 'seconds': float(r['seconds'].sum()),
                      'leakage': bool(r['leakage'].any())})
     e = p.assign(model='ensemble')[['sample_id', 'fold', 'model', 'truth', 'prediction', *([] if labels is None else cols)]]
     return pd.concat([res, pd.DataFrame(rows)], ignore_index=True), pd.concat([oof, e], ignore_index=True)
 
-def _metrics(p: pd.DataFrame, labels: list | None = None) -> dict:
-    "A model's metrics on predictions `p` (truth, prediction; with `labels`, classification from its prob_<class> columns)."
-    if labels is None: return regression_metrics(p['truth'], p['prediction'])
-    codes = {str(l): i for i, l in enumerate(labels)}
-    return classification_metrics(p['truth'].astype(str).map(codes).to_numpy(), p[prob_columns(labels)].to_numpy(float))
 
 
 # %% ../nbs/05b_evaluate.ipynb #c8785a96
@@ -214,12 +210,16 @@ def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o:
     s1_share, runs = (stage_seconds(enc) if encoder is None else 0.0) / max(1, len(modes)), {'encoder': enc}  # stage 1's minutes, shared by the AAM modes
     for mode in modes:
         s2, epochs = stage2_options(o, mode); s2 |= quiet
-        rd = fd/f'{mode}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs})}'
+        bagged = mode == 'frozen' and o.bag > 1  # the frozen row as a bag of models (`train_bag`)
+        rd = fd/f'{mode}{"-bag" if bagged else ""}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs} | ({"bag": o.bag, "val_group_cap": o.val_group_cap} if bagged else {}))}'
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
-            if not finish_stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, encoder=enc, split=split, **s2):
+            if bagged:
+                if train_bag(table, metadata, column, rd, encoder=enc, split=split, bag=o.bag, val_group_cap=o.val_group_cap or 0, resume=rd.exists(), epochs=epochs, **s2) is None: return None
+            elif not finish_stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, encoder=enc, split=split, **s2):
                 return None
-        runs[mode] = rd; add(mode, read_predictions(rd/'test_predictions.tsv'), stage_seconds(rd) + s1_share)  # as recorded: also when reused
+        secs = sum(load_bag(rd)['seconds'].values()) if bagged else stage_seconds(rd)
+        runs[mode] = rd; add(mode, read_predictions(rd/'test_predictions.tsv'), secs + s1_share)  # as recorded: also when reused
     if 'knn' in o.model_list:
         t0 = time.perf_counter()
         pred, _ = knn_predict(sample_embeddings(load_encoder(enc), table, device=o.device or default_device()), y, split, labels=labels)
@@ -245,13 +245,6 @@ def _run_stack(split: dict, table, metadata, column: str, fd: Path, o: EvalOptio
         rows['stack_tabular'] = (tp[['sample_id', 'truth']].assign(prediction=combine(tp, {'forest': w[0], 'boosted': w[1]}, b)), tab_secs)
     return rows
 
-def _mean_of(a: pd.DataFrame, b: pd.DataFrame, labels: list | None) -> pd.DataFrame:
-    "Two models' predictions (or class probabilities) averaged sample by sample."
-    a, b = a.set_index('sample_id'), b.set_index('sample_id').loc[a['sample_id']]
-    if labels is None: return a[['truth']].assign(prediction=(a['prediction'] + b['prediction']) / 2).reset_index()
-    cols = prob_columns(labels); P = (a.reindex(columns=cols, fill_value=0.0) + b.reindex(columns=cols, fill_value=0.0)) / 2
-    return pd.concat([a[['truth']], P], axis=1).assign(prediction=np.asarray(labels, dtype=object)[P.to_numpy().argmax(1)]).reset_index()
-
 def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict,
               labels: list | None = None):
     "Every model of fold k; (rows, out-of-fold predictions: with `labels`, a probability column per class), or None when a stage stopped early (stop_after)."
@@ -261,8 +254,8 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
     models, rows, oof, tabular = o.model_list, [], [], {}
     def add(model, pred, secs):
         p = pred.set_index('sample_id').loc[split['test']]
-        if labels is not None: p = p.reindex(columns=['truth', 'prediction', *prob_columns(labels)], fill_value=0.0)  # a class a model never saw: 0
-        rows.append({'fold': k, 'model': model, 'n': len(p), **_metrics(p, labels), 'seconds': secs, 'leakage': bool(leak.get(k))})
+        p = p.reindex(columns=['truth', 'prediction', *([] if labels is None else prob_columns(labels))], fill_value=0.0)  # a class a model never saw: 0
+        rows.append({'fold': k, 'model': model, 'n': len(p), **prediction_metrics(p, labels), 'seconds': secs, 'leakage': bool(leak.get(k))})
         oof.append(p.reset_index().assign(fold=k, model=model)[['sample_id', 'fold', 'model', *p.columns]])
     aam = _run_aam(k, split, table, tree, metadata, column, y, out, fd, o, cfg, encoder, quiet, add, labels) if set(AAM_MODELS) & set(models) else {}
     if aam is None: return None
@@ -280,7 +273,7 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
                               time.perf_counter() - t0)
         if 'boosted' in models: add('boosted', *tabular['boosted'])
     if 'tabular_mean' in models:  # the forest's and the boosted trees' predictions (or probabilities), averaged sample by sample
-        add('tabular_mean', _mean_of(tabular['forest'][0], tabular['boosted'][0], labels), tabular['forest'][1] + tabular['boosted'][1])
+        add('tabular_mean', mean_predictions([tabular['forest'][0], tabular['boosted'][0]], labels), tabular['forest'][1] + tabular['boosted'][1])
     if set(STACK_MODELS) & set(models):
         for name, (pred, secs) in _run_stack(split, table, metadata, column, fd, o, aam).items(): add(name, pred, secs)
     for stat in ('mean', 'median'):  # (classification: both are the training class prior)
@@ -323,7 +316,7 @@ def summarize(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
     if oof is not None and 'mae' in cols:
         s['mae_pooled'] = (oof['prediction'].astype(float) - oof['truth'].astype(float)).abs().groupby(oof['model']).mean()
     if oof is not None and labels is not None:
-        pooled = pd.DataFrame({m: _metrics(g, labels) for m, g in oof.groupby('model')}).T
+        pooled = pd.DataFrame({m: prediction_metrics(g, labels) for m, g in oof.groupby('model')}).T
         for c in ('auroc', 'average_precision', 'balanced_accuracy'): s[f'{c}_pooled'] = pooled[c]
     s['folds'] = g.size(); s['seconds_per_fold'] = g['seconds'].mean(); s['leakage'] = g['leakage'].any()
     return s.sort_values(f'{metric}_mean', ascending=metric in ('mae', 'rmse'))
@@ -384,6 +377,9 @@ def _check_models(o: EvalOptions, encoder, tree):
         raise ValueError(f"models={o.models!r}: ensemble is the mean of the rows {members} (option ensemble); run them all (at least two of {', '.join(AAM_MODELS)}), or drop ensemble")
     if encoder is None and tree is None and set(AAM_MODELS) & set(models): raise ValueError("evaluate needs tree= (--tree) for stage 1, or encoder=")
     if 'forest_balanced' in models and not o.group_column: raise ValueError("forest_balanced weighs each group of group_column the same: give group_column=")
+    if o.bag != 1 and o.bag < 2: raise ValueError(f"bag={o.bag}: give 1 (one frozen model) or a bag of at least 2")
+    if o.bag > 1 and set(STACK_MODELS) & set(models): raise ValueError(f"bag={o.bag}: the stack rows weigh one frozen model (their inner runs are single models); leave out the stack rows or use bag=1")
+    if o.bag > 1 and 'frozen' not in models: raise ValueError(f"bag={o.bag} bags the frozen row's models; run frozen too")
     if 'stack' in models and 'frozen' not in models: raise ValueError(f"models={o.models!r}: the stack's AAM member is the frozen row's model; run frozen too")
     if set(STACK_MODELS) & set(models) and o.classification:
         raise ValueError(f"models={o.models!r}: the stack rows weigh regression predictions; leave them out for a class column (the default rows do)")

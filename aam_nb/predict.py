@@ -7,12 +7,13 @@ from __future__ import annotations
 import numpy as np, pandas as pd, torch
 from .data import load_table, rarefy
 from .dataset import MicrobiomeDataset
-from .models import SequencePredictor
+from .models import regression_metrics, classification_metrics, SequencePredictor
 from .runtime import default_device, to_device, make_loader
 from .checkpoint import load_checkpoint, model_from_checkpoint, CheckpointError
 
 # %% auto #0
-__all__ = ['predict_dataset', 'load_predictor_checkpoint', 'predict', 'read_predictions']
+__all__ = ['predict_dataset', 'load_predictor_checkpoint', 'predict', 'read_predictions', 'prob_columns', 'mean_predictions',
+           'prediction_metrics']
 
 # %% ../nbs/04b_predict.ipynb #de790467
 def predict_dataset(model: SequencePredictor,  # trained predictor
@@ -69,3 +70,28 @@ def read_predictions(path  # a predictions TSV (test_predictions.tsv, oof.tsv ..
     "A predictions TSV with `sample_id` kept as text (IDs such as 10317.000003639 must not become numbers)."
     return pd.read_csv(path, sep='\t', dtype={'sample_id': str})
 
+
+# %% ../nbs/04b_predict.ipynb #df448417
+def prob_columns(labels) -> list: return [f'prob_{l}' for l in labels]
+
+def mean_predictions(frames: list,  # prediction frames of the same samples (sample_id, prediction[, truth][, prob_<class> ...])
+                     labels: list | None = None,  # classification: the classes (their probabilities are averaged; a class a frame lacks counts 0)
+                    ) -> pd.DataFrame:
+    "The frames averaged sample by sample, in the first frame's order: the mean prediction and its sd across frames, or the mean probabilities and their most probable class."
+    first = frames[0].set_index('sample_id'); fs = [f.set_index('sample_id').loc[first.index] for f in frames]
+    out = first[[c for c in ('truth',) if c in first.columns]].copy()
+    if labels is None:
+        P = np.stack([f['prediction'].to_numpy(float) for f in fs])
+        out['prediction'] = P.mean(0); out['sd'] = P.std(0, ddof=1) if len(fs) > 1 else 0.0
+        return out.reset_index()
+    cols = prob_columns(labels); P = sum(f.reindex(columns=cols, fill_value=0.0).to_numpy(float) for f in fs) / len(fs)
+    out['prediction'] = np.asarray(labels, dtype=object)[P.argmax(1)]
+    return pd.concat([out, pd.DataFrame(P, columns=cols, index=out.index)], axis=1).reset_index()
+
+def prediction_metrics(p: pd.DataFrame,  # predictions with truth (truth, prediction; with `labels`, a prob_<class> column per class)
+                       labels: list | None = None,  # classification: the classes, in the order of the model's outputs
+                      ) -> dict:
+    "A model's metrics on its predictions: MAE, RMSE, R2; or, with `labels`, accuracy, balanced accuracy, F1, AUROC, average precision."
+    if labels is None: return regression_metrics(p['truth'], p['prediction'])
+    codes = {str(l): i for i, l in enumerate(labels)}
+    return classification_metrics(p['truth'].astype(str).map(codes).to_numpy(), p[prob_columns(labels)].to_numpy(float))

@@ -10,15 +10,18 @@ the lever. The test fold is only scored; early stopping and the best epoch use t
     python bench/levers.py --name tb05 --target_balance 0.5
     python bench/levers.py --name ids64k_ft --mode finetune --asv_buckets 65536
     python bench/levers.py --name bag5 --bag 5          # 5 cross-fit heads: each stops on another group fold of train + val
+    python bench/levers.py --name seeds5 --seeds 5      # 5 heads on the evaluation's split, initial weights and shuffling from 5 seeds
 
-`--bag K`: instead of one model stopping on the split's val part, K models, each trained on K-1 grouped folds of the
-split's train + val and early-stopped on the remaining one (fold seed = the evaluation's seed); the test prediction is
-their mean. Every labelled sample steers one head's stopping, so no one person's validation rules the fold.
+`--bag K`: instead of one model stopping on the split's val part, the product's bag (`aam_nb.bag.bag_splits`, as
+`evaluate(bag=K)` runs it): a model per grouped fold of the split's train + val, trained on the other folds and
+early-stopped on its own (fold seed = the evaluation's seed; a group larger than val_group_cap of a fold's share trains
+every model and validates none); the test prediction is their mean.
+`--seeds K`: K models on the evaluation's own split, seeds seed .. seed+K-1 (weights, shuffling); the mean of their predictions.
 
 Writes <cv>/levers/<name>/fold<k>/ (run folders; an interrupted screen continues) and prints one JSON line: per fold
 the lever's test MAE beside the evaluation's row of the same mode, mean +- sd over folds, minutes.
 """
-import argparse, json, os, time, warnings
+import argparse, json, os, shutil, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 
@@ -30,13 +33,14 @@ def main():
     ap.add_argument('--folds', default=None, help='comma-separated folds (default: all)')
     ap.add_argument('--by', default='qiita_study_id', help='metadata column to report MAE per value of (and its macro)')
     ap.add_argument('--bag', type=int, default=1, help='cross-fit heads per fold (1: the evaluation\'s single split)')
+    ap.add_argument('--seeds', type=int, default=1, help='heads per fold on the same split, one per seed (their mean)')
     a, extra = ap.parse_known_args()
     from aam_nb.evaluate import EvalOptions, stage2_options, target_bands
     from aam_nb.runs import finish_stage
     from aam_nb.data import load_metadata
     from aam_nb.stage2 import train_predictor
     from aam_nb.data import load_split
-    from aam_nb.folds import cv_folds
+    from aam_nb.bag import bag_splits
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
     o = EvalOptions(**{k: v for k, v in ev['options'].items() if k in EvalOptions.__dataclass_fields__})
     spec = ev['folds_spec']
@@ -56,28 +60,31 @@ def main():
         rd = cv/'levers'/a.name/f'fold{k}'
         t1 = time.perf_counter()
         split = load_split(cv/f'fold{k}/split.json')
-        if a.bag > 1:  # K heads, each stopping on its own grouped fold of train + val
-            rest = split['train'] + split['val']
+        if a.bag > 1:  # the product's bag (`aam_nb.bag.bag_splits`): a model per grouped fold of train + val, stopping on it
             g = None if not o.group_column else load_metadata(spec['metadata'], o.group_column, classification=True, max_classes=None)
-            inner = cv_folds(rest, a.bag, o.seed, None if g is None else g.reindex(rest))
-            splits = {f'{rd}/bag{j}': {'train': [s for s in rest if inner[s] != j], 'val': [s for s in rest if inner[s] == j],
-                                       'test': split['test']} for j in range(a.bag)}
+            rest = split['train'] + split['val']
+            splits = {f'{rd}/bag{j}': s for j, s in bag_splits(split, a.bag, o.seed, None if g is None else g.reindex(rest), o.val_group_cap).items()}
+            for d_, s in splits.items():  # a model trained on another split (an earlier screen's) is trained again
+                old = Path(d_)/'split.json'
+                if old.exists() and {k: set(v) for k, v in json.loads(old.read_text()).items() if k in ('train', 'val')} != {k: set(s[k]) for k in ('train', 'val')}:
+                    shutil.rmtree(d_)
+        elif a.seeds > 1: splits = {f'{rd}/seed{j}': split for j in range(a.seeds)}
         else: splits = {str(rd): split}
         ps, epochs_run = [], []
-        for d_, sp in splits.items():
+        for j, (d_, sp) in enumerate(splits.items()):
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 finish_stage(train_predictor, Path(d_), epochs, table=spec['table'], metadata=spec['metadata'], column=spec['column'],
-                             encoder=enc, split=sp, **s2)
+                             encoder=enc, split=sp, **(s2 | ({'seed': s2['seed'] + j} if a.seeds > 1 else {})))
             ps.append(pd.read_csv(Path(d_)/'test_predictions.tsv', sep='\t', dtype={'sample_id': str}).set_index('sample_id'))
             epochs_run.append(json.loads((Path(d_)/'done.json').read_text())['epochs'])
         p = ps[0].assign(prediction=sum(q['prediction'] for q in ps) / len(ps)).reset_index()
-        if a.bag > 1: p.to_csv(rd/'test_predictions.tsv', sep='\t', index=False)
+        if len(ps) > 1: p.to_csv(rd/'test_predictions.tsv', sep='\t', index=False)
         preds.append(p); base = pd.read_csv(cv/f'fold{k}/results.tsv', sep='\t').set_index('model')
         rows.append({'fold': k, 'mae': float((p['prediction'] - p['truth']).abs().mean()),
                      'baseline_mae': float(base.loc[a.mode, 'mae']) if a.mode in base.index else None,
                      'forest_mae': float(base.loc['forest', 'mae']) if 'forest' in base.index else None,
-                     'epochs': epochs_run if a.bag > 1 else epochs_run[0], 'minutes': round((time.perf_counter() - t1) / 60, 1)})
+                     'epochs': epochs_run if len(ps) > 1 else epochs_run[0], 'minutes': round((time.perf_counter() - t1) / 60, 1)})
         print(json.dumps(rows[-1]), flush=True)
     r, d = pd.DataFrame(rows), pd.concat(preds, ignore_index=True)
     d['err'] = d['prediction'] - d['truth']
@@ -86,7 +93,7 @@ def main():
     band = target_bands(d.set_index('sample_id')['truth'], '30,45,55').reindex(d['sample_id']).to_numpy()
     by_band = d.groupby(band).agg(mae=('err', lambda e: e.abs().mean()), bias=('err', 'mean')).round(2)
     sd = lambda c: round(float(r[c].std(ddof=1)), 3) if len(r) > 1 else None
-    print(json.dumps({'bench': 'levers', 'cv': str(cv), 'name': a.name, 'mode': a.mode, 'lever': lever, 'bag': a.bag, 'folds': list(folds),
+    print(json.dumps({'bench': 'levers', 'cv': str(cv), 'name': a.name, 'mode': a.mode, 'lever': lever, 'bag': a.bag, 'seeds': a.seeds, 'folds': list(folds),
                       'mae_mean': round(float(r['mae'].mean()), 3), 'mae_sd': sd('mae'), 'mae': r['mae'].round(3).tolist(),
                       'mae_pooled': round(float(d['err'].abs().mean()), 3), f'mae_macro_{a.by}': round(float(per_study.mean()), 3),
                       f'mae_by_{a.by}': per_study.round(2).to_dict(), 'by_band': by_band.to_dict('index'),
