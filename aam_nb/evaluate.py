@@ -418,9 +418,14 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     if labels is not None: check_fold_classes(folds, y)
     if o.fold is not None and not 0 <= o.fold < o.folds: raise ValueError(f"fold={o.fold}: choose 0 to {o.folds - 1}")
     leak = check_leakage(encoder, folds, o.allow_leakage) if encoder is not None else {}
-    spec = {'table': str(tbl.source), 'metadata': str(Path(metadata).resolve()), 'column': column, **{k: getattr(o, k) for k in _EVAL_FIXED}}
+    spec = {'table': str(tbl.source), 'metadata': str(Path(metadata).resolve()), 'column': column, **{k: getattr(o, k) for k in _EVAL_FIXED},
+            'labels': _key(y.astype(str).to_dict())}  # the column's values: a finished run is reused only for the labels it learned
     if (out/'evaluate.json').exists():  # the folds of a folder never change under it
-        check_resume(json.loads((out/'evaluate.json').read_text())['folds_spec'], spec, out, resumable=set())
+        saved = json.loads((out/'evaluate.json').read_text())['folds_spec']
+        if saved.get('labels', spec['labels']) != spec['labels']:
+            raise ValueError(f"{out}: was made for other values of column {column!r} (the metadata changed since: {metadata}); its runs learned "
+                             "those, so give a new output folder (nothing in this one was changed)")
+        check_resume(saved, spec, out, resumable=set())
     if is_main_process():
         out.mkdir(parents=True, exist_ok=True)
         (out/'evaluate.json').write_text(json.dumps({'folds_spec': spec, 'options': asdict(o), 'config': cfg,
