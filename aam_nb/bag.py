@@ -41,10 +41,10 @@ def bag_splits(split: dict,  # train / val (/ test) samples: train + val are cut
     g = pd.Series(rest, index=rest) if groups is None else groups.loc[rest].astype(str)
     share = g.map(g.value_counts()) / (len(rest) / k)  # each sample's group's size as a share of a fold (n / k samples)
     validates = share <= val_group_cap if val_group_cap else share >= 0
-    out = {}
+    ids, fold, ok, out = np.asarray(rest, dtype=object), f.to_numpy(), validates.to_numpy(), {}
     for j in range(k):
-        val = [s for s in rest if f[s] == j and validates[s]]
-        if val: out[j] = {'train': [s for s in rest if not (f[s] == j and validates[s])], 'val': val, 'test': list(split.get('test', []))}
+        v = (fold == j) & ok  # fold j's samples that may validate
+        if v.any(): out[j] = {'train': ids[~v].tolist(), 'val': ids[v].tolist(), 'test': list(split.get('test', []))}
     if not out: raise ValueError(f"bag={k}: every fold is one group above val_group_cap={val_group_cap}; use fewer models or a larger cap")
     return out
 
