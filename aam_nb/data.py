@@ -5,15 +5,16 @@
 # %% ../nbs/00a_data.ipynb #71833e0b
 from __future__ import annotations
 from fastcore.basics import patch
-import io, re, json, zipfile, tempfile, warnings
+import io, os, re, json, zipfile, tempfile, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['FeatureTable', 'is_sequence', 'clean_sequence', 'read_fasta', 'load_table', 'as_feature_table', 'merge_tables',
-           'require_sequences', 'load_tree', 'load_metadata', 'align_samples', 'rarefy_counts', 'drop_shallow',
-           'rarefy', 'load_groups', 'split_samples', 'check_split_groups', 'save_split', 'load_split', 'find_real_data']
+__all__ = ['DATA_ENV', 'REAL_DATA', 'FeatureTable', 'is_sequence', 'clean_sequence', 'read_fasta', 'load_table',
+           'as_feature_table', 'merge_tables', 'require_sequences', 'load_tree', 'load_metadata', 'align_samples',
+           'rarefy_counts', 'drop_shallow', 'rarefy', 'load_groups', 'split_samples', 'check_split_groups',
+           'save_split', 'load_split', 'real_data_dirs', 'find_real_data']
 
 # %% ../nbs/00a_data.ipynb #c2165067
 @dataclass
@@ -406,15 +407,57 @@ def load_split(path) -> dict:
     return split
 
 # %% ../nbs/00a_data.ipynb #966bf0d1
-def find_real_data(start: str | Path | None = None  # folder to search up from (default: the working directory)
+DATA_ENV = 'AAM_NB_DATA'  # a folder holding the real data sets by name (oral_age/, gut_age/, corpus/)
+
+_CORPUS = ('hmp_v35', 'hmp_v13', 'global_gut', 'pgp')
+REAL_DATA = {  # each real data set: its files (relative to its folder) and how it is read
+    'oral_age': dict(table='oral_2550.biom', tree='oral_tree.nwk', metadata='oral_2550_map.txt',
+                     column='age', group_column='subject_strict'),
+    'gut_age': dict(table='ag_fecal_1k.biom', tree=None, metadata='ag_fecal_1k_map.tsv',
+                    column='age', group_column='host_subject_id'),
+    'corpus': dict(table=[f'{s}.biom' for s in _CORPUS], tree=None, metadata=[f'{s}_map.tsv' for s in _CORPUS],
+                   column='body_site', group_column=None),
+}
+
+def real_data_dirs(name: str,  # a data set of `REAL_DATA`
+                  ) -> list[Path]:
+    "The folders `find_real_data` tries for `name`, in order (without an explicit path)."
+    import aam_nb
+    env = os.environ.get(DATA_ENV)
+    dirs = [Path(env).expanduser()/name] if env else []
+    for start in (Path.cwd().resolve(), Path(aam_nb.__file__).resolve().parent):
+        dirs += [d/'shared'/'data'/name for d in (start, *start.parents)]
+    return list(dict.fromkeys(dirs))
+
+def _files(name, d: Path) -> dict:
+    spec = REAL_DATA[name]
+    at = lambda f: None if f is None else [d/x for x in f] if isinstance(f, list) else d/f
+    return {k: at(spec[k]) for k in ('table', 'tree', 'metadata')}
+
+def _holds(files: dict) -> bool:
+    paths = [p for v in files.values() if v is not None for p in (v if isinstance(v, list) else [v])]
+    return all(p.exists() for p in paths)
+
+def find_real_data(name: str = 'oral_age',  # which data set: 'oral_age', 'gut_age' or 'corpus'
+                   path: str | Path | None = None,  # its folder, when you know it (searched first, and alone)
+                   missing_ok: bool = False,  # return None instead of raising when it is nowhere
                   ) -> dict | None:
-    "Paths of a real dataset (table, tree, metadata), or None when none is on this machine."
-    here = Path(start or Path.cwd()).resolve()
-    for d in [here, *here.parents]:
-        aam = dict(table=d/'data/fall_train_only_all_outdoor.biom', tree=d/'data/all-outdoors_sepp_tree.nwk')
-        if all(p.exists() for p in aam.values()): return aam | {'metadata': None, 'column': None, 'group_column': None}
-        for oral in (d/'data/oral_age', d/'shared/data/oral_age'):  # the copy bundled with aam_nb, then the team's shared one
-            if (oral/'oral_2550.biom').exists():
-                return dict(table=oral/'oral_2550.biom', tree=oral/'oral_tree.nwk', metadata=oral/'oral_2550_map.txt',
-                            column='age', group_column='subject_strict')
-    return None
+    "Paths of the real data set `name` (table, tree, metadata) and how to read it (column, group_column)."
+    if name not in REAL_DATA: raise ValueError(f"no real data set {name!r}: choose one of {', '.join(REAL_DATA)}")
+    dirs = [Path(path).expanduser()] if path is not None else real_data_dirs(name)
+    for d in dirs:
+        files = _files(name, d)
+        if _holds(files):
+            s = REAL_DATA[name]
+            return dict(name=name, dir=d, **files, column=s['column'], group_column=s['group_column'])
+    if path is not None:
+        raise FileNotFoundError(f"{path}: not the {name!r} data set (it should hold {', '.join(_names(name))})")
+    if missing_ok: return None
+    env = os.environ.get(DATA_ENV)
+    raise FileNotFoundError(f"real data set {name!r} not found: looked in ${DATA_ENV}/{name} ({env or 'unset'}) and in "
+                            f"shared/data/{name} in or above {Path.cwd()} and the installed package; set {DATA_ENV} to the "
+                            f"folder that holds {name}/, or give its folder")
+
+def _names(name) -> list[str]:
+    return [p.name for v in _files(name, Path('.')).values() if v is not None for p in (v if isinstance(v, list) else [v])]
+

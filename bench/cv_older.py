@@ -1,6 +1,6 @@
 """Classification on the oral data: older (age 45 and over) against younger, for people no model has seen (not a test).
 
-`aam_nb.evaluate.evaluate` with `classification=True` on the bundled oral data: K folds grouped by `subject_strict` and
+`aam_nb.evaluate.evaluate` with `classification=True` on the real oral data (`find_real_data('oral_age')`): K folds grouped by `subject_strict` and
 stratified by class (each fold keeps the classes' shares as far as the people allow), each fold's stage 1 on its training
 folds only, every model on the same folds, probabilities out of fold. The column `older` is derived from `age` into
 runs/oral_older_map.tsv. Extra `--name value` pairs go to `evaluate` (e.g. `--models frozen,knn,forest,mean`,
@@ -22,8 +22,7 @@ def main():
     import numpy as np, pandas as pd, torch
     from aam_nb.data import find_real_data
     from aam_nb.evaluate import evaluate, summarize, read_predictions
-    real = find_real_data(Path(__file__).resolve().parent)
-    if real is None or 'oral' not in str(real['table']): sys.exit('oral data not found (data/oral_age)')
+    real = find_real_data('oral_age')  # ../shared/data/oral_age, or $AAM_NB_DATA/oral_age
     meta = Path('runs/oral_older_map.tsv'); meta.parent.mkdir(parents=True, exist_ok=True)
     m = pd.read_csv(real['metadata'], sep='\t', dtype={'#SampleID': str}); m['older'] = np.where(m['age'] >= 45, 'yes', 'no')  # 'yes' sorts second: the positive class of AP and the curves
     m.to_csv(meta, sep='\t', index=False)

@@ -2,7 +2,7 @@
 
 What it runs
 ------------
-`aam_nb.evaluate.evaluate` on the bundled oral data (data/oral_age, or ../shared/data/oral_age) with aam_nb's default
+`aam_nb.evaluate.evaluate` on the real oral data (../shared/data/oral_age, or $AAM_NB_DATA/oral_age) with aam_nb's default
 recipe (no recipe option is passed: what a user gets is what is measured): K folds grouped by `subject_strict` (the
 default: no person on two sides; the time-series studies 550 and 11052 are one group each), or by `subject_proxy`
 (`--grouping proxy`: study + age, which splits those time series and leaks), random (`--grouping random`), or
@@ -35,8 +35,7 @@ def main():
     import torch
     from aam_nb.data import find_real_data
     from aam_nb.evaluate import evaluate, summarize
-    real = find_real_data(Path(__file__).resolve().parent)
-    if real is None or 'oral' not in str(real['table']): sys.exit('oral data not found (data/oral_age)')
+    real = find_real_data('oral_age')  # ../shared/data/oral_age, or $AAM_NB_DATA/oral_age
     col = {'proxy': 'subject_proxy', 'random': None, 'study': 'qiita_study_id', 'strict': 'subject_strict'}[a.grouping]
     folds = 9 if a.grouping == 'study' else a.folds
     out = Path(a.out or f'runs/cv_oral_{a.grouping}' + (f'_s{a.seed}' if a.seed else ''))

@@ -1,4 +1,4 @@
-"""Time `aam_nb.explain` on the bundled oral data (2537 samples, 5574 ASVs): the AAM's per-ASV attributions of every
+"""Time `aam_nb.explain` on the real oral data (2537 samples, 5574 ASVs): the AAM's per-ASV attributions of every
 sample, and the random forest's permutation importance on the held-out samples.
 
 What it measures
@@ -39,8 +39,7 @@ def main():
     from aam_nb.data import find_real_data, load_table
     from aam_nb.train import pretrain, train_predictor
     from aam_nb.explain import Explainer, explain
-    d = find_real_data()
-    if d is None or d.get('column') != 'age': sys.exit('error: the oral data (data/oral_age) is not here')
+    d = find_real_data('oral_age')
     tmp = Path(tempfile.mkdtemp()); train_s = 0.0
     ckpt = a.checkpoint
     if ckpt is None:

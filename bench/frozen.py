@@ -32,11 +32,7 @@ from pathlib import Path
 
 def real_data_paths() -> dict:
     from aam_nb.data import find_real_data
-    p = find_real_data()
-    if p is None or p.get('metadata') is None:
-        d = Path(__file__).resolve().parents[2]/'shared/data/oral_age'
-        p = dict(table=d/'oral_2550.biom', tree=d/'oral_tree.nwk', metadata=d/'oral_2550_map.txt', column='age')
-    if not Path(p['table']).exists(): sys.exit(f"oral data not found (looked for {p['table']})")
+    p = find_real_data('oral_age')
     return p
 
 

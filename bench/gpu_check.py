@@ -7,7 +7,7 @@ Prints one JSON line per part, `{"part": ..., "ok": true|false, ...figures}`, on
 when a part failed:
 
 - `env`: torch, CUDA, the GPU and its capability, bf16 support, which SDPA kernels are enabled, cuDNN, NCCL.
-- `stage1_fp32`, `stage1_bf16`: `pretrain` on the bundled oral data (data/oral_age; D64, 1+2 layers): the losses are
+- `stage1_fp32`, `stage1_bf16`: `pretrain` on the real oral data (`find_real_data('oral_age')`; D64, 1+2 layers): the losses are
   finite and fall, samples/s, peak GPU memory; and resume: a run stopped after 1 epoch and resumed equals the
   uninterrupted run. On a GPU the resume runs in deterministic mode (`torch.use_deterministic_algorithms`,
   `CUBLAS_WORKSPACE_CONFIG=:4096:8`): bitwise equal histories and weights are reported as `bitwise`, and short of that
@@ -22,7 +22,7 @@ when a part failed:
   `aam_nb.runtime.HostSyncCounter` counts what would wait on a GPU in the step's device side).
 
 What it needs beyond PyTorch with CUDA: aam_nb and its requirements (settings.ini: biom-format, scikit-bio, numpy,
-pandas, scipy, h5py, tqdm, matplotlib, scikit-learn, fastcore) and the bundled data. A GPU machine without network takes
+pandas, scipy, h5py, tqdm, matplotlib, scikit-learn, fastcore) and the oral data (`../shared/data/oral_age`, or $AAM_NB_DATA/oral_age). A GPU machine without network takes
 them as wheels: on a networked machine of the same platform and Python, `pip download -d wheels .` in the repository
 (torch left out: the GPU machine keeps its own CUDA build), then on the GPU machine
 `pip install --no-index --find-links wheels -e .`.
@@ -58,15 +58,15 @@ def env_part(torch, device: str) -> bool:
 
 
 def data(quick: bool):
-    from aam_nb.data import load_table, load_metadata, align_samples, split_samples, load_groups
-    d = ROOT/'data/oral_age'
-    if not (d/'oral_2550.biom').exists(): sys.exit(f'the bundled oral data is missing ({d})')
-    table = load_table(d/'oral_2550.biom')
-    table, y = align_samples(table, load_metadata(d/'oral_2550_map.txt', 'age'))
+    from aam_nb.data import load_table, load_metadata, align_samples, split_samples, load_groups, find_real_data
+    real = find_real_data('oral_age', missing_ok=True)
+    if real is None: sys.exit(f'the real oral data is not here: set AAM_NB_DATA to the folder that holds oral_age/')
+    table = load_table(real['table'])
+    table, y = align_samples(table, load_metadata(real['metadata'], 'age'))
     if quick: table = table.subset(list(table.sample_ids[:240]))
-    groups = load_groups(d/'oral_2550_map.txt', 'subject_strict', table.sample_ids)
+    groups = load_groups(real['metadata'], 'subject_strict', table.sample_ids)
     split = split_samples(table.sample_ids, 0.15, 0.0, 0, groups)
-    return table, d/'oral_tree.nwk', d/'oral_2550_map.txt', split
+    return table, real['tree'], real['metadata'], split
 
 
 def compare(a, b, bf16: bool) -> dict:

@@ -34,10 +34,7 @@ def log(*a): print(*a, file=sys.stderr, flush=True)
 
 def default_paths():
     from aam_nb.data import find_real_data
-    p = find_real_data()
-    if p is None or 'oral' not in str(p['table']):
-        d = Path(__file__).resolve().parents[2]/'shared/data/oral_age'
-        p = dict(table=d/'oral_2550.biom', tree=d/'oral_tree.nwk')
+    p = find_real_data('oral_age')
     return Path(p['table']), Path(p['tree'])
 
 
