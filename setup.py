@@ -23,6 +23,7 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 tensorboard_requirements = shlex.split(cfg.get('tensorboard_requirements', ''))
+greengenes_requirements = shlex.split(cfg.get('greengenes_requirements', ''))
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 min_python = cfg['min_python']
 console_scripts = [o for o in cfg.get('console_scripts', '').split('\n') if o.strip()]
@@ -40,7 +41,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'tensorboard': tensorboard_requirements},
+    extras_require={'dev': dev_requirements, 'tensorboard': tensorboard_requirements, 'greengenes': greengenes_requirements},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),

@@ -12,7 +12,7 @@ from .data import as_feature_table, drop_shallow, load_metadata, align_samples, 
 from .options import stage_classes, default_of
 from .folds import cv_folds
 from .runs import _resolve_split, _sort_options, finish_stage, stage_seconds
-from .predict import predict, load_predictor_checkpoint, read_predictions, mean_predictions, prediction_metrics
+from .predict import predict, load_predictor_checkpoint, read_predictions, write_predictions, mean_predictions, prediction_metrics
 from .stage2 import train_predictor
 
 # %% auto #0
@@ -96,7 +96,7 @@ def train_bag(table,  # feature table: path (BIOM / .qza) or FeatureTable
                             sequences=sequences, tree=tree, split=s, **each): return None
     labels = sorted(y.unique().tolist()) if oo.classification else None
     oof = pd.concat([read_predictions(out/n/'val_predictions.tsv').assign(model=n) for n in names], ignore_index=True)
-    oof.to_csv(out/'oof_predictions.tsv', sep='\t', index=False)
+    write_predictions(oof, out/'oof_predictions.tsv')
     info = {'kind': 'bag', 'column': column, 'classification': oo.classification, 'labels': labels, 'models': names, 'bag': bo.bag, 'val_group_cap': bo.val_group_cap,
             'validate_none': len(sp_['train']) + len(sp_['val']) - len(oof),
             'samples': len(sp_['train']) + len(sp_['val']), 'oof': prediction_metrics(oof, labels), 'options': options,
@@ -104,7 +104,7 @@ def train_bag(table,  # feature table: path (BIOM / .qza) or FeatureTable
             'seconds': {n: stage_seconds(out/n) for n in names}, 'encoder': None if encoder is None else str(encoder), 'table': str(tbl.source)}
     if sp_['test']:
         test = mean_predictions([read_predictions(out/n/'test_predictions.tsv') for n in names], labels)
-        test.to_csv(out/'test_predictions.tsv', sep='\t', index=False); info['test'] = prediction_metrics(test, labels)
+        write_predictions(test, out/'test_predictions.tsv'); info['test'] = prediction_metrics(test, labels)
     info['minutes'] = (time.perf_counter() - t0) / 60
     (out/'bag.json').write_text(json.dumps(info, indent=1, default=str))
     return info

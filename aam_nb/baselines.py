@@ -11,10 +11,19 @@ from .models import regression_metrics, classification_metrics
 from .options import default_of
 
 # %% auto #0
-__all__ = ['ForestOptions', 'BoostedOptions', 'fit_forest', 'random_forest_baseline', 'mean_baseline', 'prevalent', 'log_counts',
-           'fit_boosted', 'boosted_trees_baseline']
+__all__ = ['RIDGE_ALPHAS', 'per_thousand', 'ForestOptions', 'BoostedOptions', 'fit_forest', 'random_forest_baseline',
+           'mean_baseline', 'prevalent', 'log_counts', 'fit_boosted', 'boosted_trees_baseline', 'fit_linear',
+           'linear_baseline']
 
 # %% ../nbs/05_baselines.ipynb #992ae51c
+def per_thousand(X  # samples x features counts (sparse or dense)
+                ):
+    "Each sample's counts scaled to 1000 reads (relative abundance x 1000), sparse: what every tabular model reads, so read depth is no feature."
+    import scipy.sparse as sp
+    X = sp.csr_matrix(X, dtype=np.float64)
+    depth = np.asarray(X.sum(1)).ravel()
+    return sp.diags(np.divide(1000.0, depth, out=np.zeros_like(depth), where=depth > 0)) @ X
+
 def _baseline_data(table, metadata, column, split, classification, sequences):
     tbl = table if hasattr(table, 'counts') else load_table(table, sequences)
     y = load_metadata(metadata, column, classification)
@@ -65,7 +74,7 @@ def random_forest_baseline(table,  # feature table: path or FeatureTable (sequen
                           ) -> tuple:
     "Fit a random forest on the split's training samples; returns (predictions DataFrame, metrics, evaluated split name)."
     tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
-    X = tbl.counts
+    X = per_thousand(tbl.counts)
     rf = fit_forest(X[tbl.sample_index(fit_ids)], y.loc[fit_ids].to_numpy(), classification, n_estimators, max_features, seed,
                     None if sample_weight is None else sample_weight.loc[fit_ids].to_numpy(), balance_classes)
     Xe = X[tbl.sample_index(eval_ids)]
@@ -136,9 +145,42 @@ def boosted_trees_baseline(table,  # feature table: path or FeatureTable
                           ) -> tuple:
     "Histogram gradient boosting on log1p counts of the prevalent ASVs; (predictions DataFrame, metrics, evaluated split name)."
     tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
-    Xf = tbl.counts[tbl.sample_index(fit_ids)]
+    Xf = per_thousand(tbl.counts[tbl.sample_index(fit_ids)])
     keep = prevalent(Xf, min_prevalence)  # chosen on the training samples alone
     model = fit_boosted(log_counts(Xf, keep), y.loc[fit_ids].to_numpy(), classification, seed, balance_classes)
     df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
-    df, m = _scored(df, model, log_counts(tbl.counts[tbl.sample_index(eval_ids)], keep), classification)
+    df, m = _scored(df, model, log_counts(per_thousand(tbl.counts[tbl.sample_index(eval_ids)]), keep), classification)
     return df, m, eval_on
+
+# %% ../nbs/05_baselines.ipynb #8e748aa3
+RIDGE_ALPHAS = np.logspace(-2, 5, 15)  # penalties tried on the training samples (leave-one-out); the largest shrinks to the mean
+
+def fit_linear(X,  # log counts (`log_counts`)
+               y,  # targets (or class labels)
+               classification: bool = False,  # categorical target
+               seed: int = 0,  # random seed (the folds of the classifier's penalty search)
+               balance_classes: bool = False,  # classification: class_weight='balanced'
+              ):
+    "A fitted linear model whose penalty is chosen on (X, y) alone: ridge (regression) or L2 logistic regression (classes)."
+    from sklearn.linear_model import RidgeCV, LogisticRegressionCV
+    from sklearn.model_selection import StratifiedKFold
+    if classification:
+        return LogisticRegressionCV(Cs=np.logspace(-4, 2, 7), cv=StratifiedKFold(3, shuffle=True, random_state=seed), max_iter=2000,
+                                    class_weight='balanced' if balance_classes else None).fit(X, y)
+    return RidgeCV(alphas=RIDGE_ALPHAS).fit(X, y)
+
+def linear_baseline(table,  # feature table: path or FeatureTable
+                    metadata,  # sample metadata TSV
+                    column: str,  # the column to predict
+                    split: dict,  # train / val / test sample IDs
+                    classification: bool = False,  # categorical target
+                    seed: int = 0,  # random seed
+                    sequences=None,  # FASTA, when a path's feature IDs are not sequences (not needed)
+                    balance_classes: bool = False,  # classification: class_weight='balanced'
+                   ) -> tuple:
+    "Ridge (or logistic) regression on log counts per 1000 reads, penalty chosen on the training samples; (predictions, metrics, evaluated split name)."
+    tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
+    every = np.arange(tbl.shape[1])
+    model = fit_linear(log_counts(per_thousand(tbl.counts[tbl.sample_index(fit_ids)]), every), y.loc[fit_ids].to_numpy(), classification, seed, balance_classes)
+    df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
+    return (*_scored(df, model, log_counts(per_thousand(tbl.counts[tbl.sample_index(eval_ids)]), every), classification), eval_on)

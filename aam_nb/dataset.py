@@ -6,12 +6,13 @@
 from __future__ import annotations
 from fastcore.basics import patch
 from typing import Callable
+import warnings
 import numpy as np, torch
 from torch.utils.data import Dataset
 from .data import FeatureTable, rarefy_counts, require_sequences
 
 # %% auto #0
-__all__ = ['PAD', 'MASK', 'VOCAB', 'tokenize', 'feature_hashes', 'MicrobiomeDataset']
+__all__ = ['PAD', 'MASK', 'VOCAB', 'tokenize', 'check_lengths', 'feature_hashes', 'MicrobiomeDataset']
 
 # %% ../nbs/00b_dataset.ipynb #b30eab81
 PAD, MASK = 0, 6
@@ -29,6 +30,19 @@ def tokenize(sequences,  # nucleotide sequences (A/C/G/T/N)
         b = np.frombuffer(s[:max_bp].encode('ascii'), np.uint8)
         out[i, :len(b)] = _lut[b]
     return torch.from_numpy(out)
+
+# %% ../nbs/00b_dataset.ipynb #9a5e7ec5
+def check_lengths(sequences,  # the table's sequences
+                  max_bp: int,  # nucleotides the model reads
+                  where: str = 'the table',  # what the sequences are, for the message
+                 ) -> int:
+    "Warn, saying how many and what to do, when sequences are longer than `max_bp` (the model reads their first `max_bp` nt); returns how many."
+    lens = np.fromiter((len(s) for s in sequences), int, len(sequences))
+    n = int((lens > max_bp).sum())
+    if n: warnings.warn(f"{n} of {len(lens)} features of {where} are longer than max_bp={max_bp} nt (up to {lens.max()} nt) and are read as "
+                        f"their first {max_bp} nt: raise max_bp (--max_bp) to read them whole, or read the table as one region (aam_nb_region)")
+    return n
+
 
 # %% ../nbs/00b_dataset.ipynb #a878dd92
 import hashlib

@@ -18,19 +18,27 @@ from .options import (check_resume, option, role_of, job_options, default_of, st
 from .runs import _sort_options, finish_stage, stage_seconds
 from .cache import sample_embeddings
 from .bag import train_bag, load_bag
-from .predict import read_predictions, prob_columns, mean_predictions, prediction_metrics
+from .predict import read_predictions, write_predictions, prob_columns, mean_predictions, prediction_metrics
 from .stage1 import pretrain, load_encoder
 from .stage2 import train_predictor, group_weights
 from .stack import StackOptions, train_stack, fit_stack_weights, combine
-from .baselines import random_forest_baseline, boosted_trees_baseline, mean_baseline, ForestOptions, BoostedOptions
+from .baselines import random_forest_baseline, boosted_trees_baseline, linear_baseline, mean_baseline, ForestOptions, BoostedOptions
 
 # %% auto #0
-__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'EvalOptions', 'add_ensemble', 'check_leakage',
+__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'band_edges', 'EvalOptions', 'add_ensemble', 'check_leakage',
            'stage2_options', 'stage1_options', 'check_stage_options', 'knn_predict', 'error_report', 'target_bands',
            'summarize', 'evaluate']
 
 # %% ../nbs/05b_evaluate.ipynb #4c9cf2a8
-DEFAULT_MODELS = ('frozen', 'knn', 'forest', 'boosted', 'tabular_mean', 'mean', 'median')  # the rows that earned their minutes (fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
+DEFAULT_MODELS = ('frozen', 'knn', 'forest', 'boosted', 'tabular_mean', 'linear', 'mean', 'median')  # the rows that earned their minutes (linear: seconds a fold, and the best tabular row on gut age; fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
+
+def band_edges(edges: str,  # band edges of the target, comma-separated and increasing ('30,45,55'); empty: the quartiles
+              ) -> list:
+    "The band edges as numbers; a one-line error naming `bands` for anything else (checked before any fold runs)."
+    try: cuts = [float(e) for e in edges.split(',') if e.strip()]
+    except ValueError: raise ValueError(f"bands={edges!r}: give numbers separated by commas, e.g. 30,45,55 (empty: the quartiles)") from None
+    if any(b <= a for a, b in zip(cuts, cuts[1:])): raise ValueError(f"bands={edges!r}: give increasing edges, e.g. 30,45,55")
+    return cuts
 
 @dataclass
 class EvalOptions:
@@ -43,7 +51,7 @@ class EvalOptions:
     classification: bool = False  # categorical target
     report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
-    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
+    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     bag: int = option(1, 'resumable')  # the frozen row's models: 1, or a bag of this many, each early-stopped on its own grouped fold of the training part (`train_bag`)
     stack_folds: int = option(default_of(StackOptions, 'stack_folds'), 'resumable')  # the stack rows' inner grouped folds (`StackOptions.stack_folds`)
@@ -71,7 +79,11 @@ class EvalOptions:
     min_prevalence: float = option(default_of(BoostedOptions, 'min_prevalence'), 'resumable')  # boosted trees: the ASVs in at least this fraction of the training samples (`BoostedOptions`)
     allow_leakage: bool = option(False, 'resumable')  # with encoder=, accept an encoder that trained on test-fold samples (results are marked)
     device: str | None = option(None, 'job')  # cpu, cuda ... (default: cuda when present)
-    progress: bool = option(False, 'job')  # progress bars (off by default: each fold prints its rows)
+    progress: bool = option(True, 'job', flag='no_progress')  # progress bars, as in every command (--no_progress: off, e.g. in a cluster job's log)
+
+    def __post_init__(self):
+        band_edges(self.bands)  # an option only read at the end is checked at the start
+        if self.folds < 2: raise ValueError(f"folds={self.folds}: give at least 2")
 
     @property
     def model_list(self) -> list: return _names(self.models)
@@ -80,7 +92,7 @@ class EvalOptions:
 
 def _names(s: str) -> list: return [m.strip() for m in s.split(',') if m.strip()]
 
-MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'stack', 'stack_tabular', 'mean', 'median')
+MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
 STACK_MODELS = ('stack', 'stack_tabular')
 AAM_MODELS = ('frozen', 'finetune', 'knn')  # rows that need the fold's stage-1 encoder
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
@@ -274,12 +286,14 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
         if 'boosted' in models: add('boosted', *tabular['boosted'])
     if 'tabular_mean' in models:  # the forest's and the boosted trees' predictions (or probabilities), averaged sample by sample
         add('tabular_mean', mean_predictions([tabular['forest'][0], tabular['boosted'][0]], labels), tabular['forest'][1] + tabular['boosted'][1])
+    if 'linear' in models:
+        t0 = time.perf_counter(); add('linear', linear_baseline(table, metadata, column, split, o.classification, seed=o.seed, balance_classes=o.balance_classes)[0], time.perf_counter() - t0)
     if set(STACK_MODELS) & set(models):
         for name, (pred, secs) in _run_stack(split, table, metadata, column, fd, o, aam).items(): add(name, pred, secs)
     for stat in ('mean', 'median'):  # (classification: both are the training class prior)
         if stat in models: add(stat, mean_baseline(table, metadata, column, split, o.classification, statistic=stat)[0], 0.0)
     res, pred = pd.DataFrame(rows), pd.concat(oof, ignore_index=True)
-    res.to_csv(fd/'results.tsv', sep='\t', index=False); pred.to_csv(fd/'oof.tsv', sep='\t', index=False)
+    res.to_csv(fd/'results.tsv', sep='\t', index=False); write_predictions(pred, fd/'oof.tsv')
     return res, pred
 
 # %% ../nbs/05b_evaluate.ipynb #907bc62d
@@ -296,7 +310,7 @@ def target_bands(y: pd.Series,  # the target, by sample ID
                  edges: str = '',  # band edges, comma-separated ('30,45,55'); empty: the quartiles
                 ) -> pd.Series:
     "Each sample's band of the target, labelled '[lo, hi)'."
-    cuts = [float(e) for e in edges.split(',') if e.strip()] if edges.strip() else sorted(set(np.quantile(y, [0.25, 0.5, 0.75]).round(2)))
+    cuts = band_edges(edges) if edges.strip() else sorted(set(np.quantile(y, [0.25, 0.5, 0.75]).round(2)))
     bins = [-np.inf, *cuts, np.inf]
     lab = [f'[{bins[i]:g}, {bins[i + 1]:g})' for i in range(len(bins) - 1)]
     return pd.Series(pd.cut(y.astype(float), bins, right=False, labels=lab).astype(str), index=y.index)
@@ -454,7 +468,7 @@ def _report_cv(res, oof, out: Path, o: EvalOptions, seconds: float, labels: list
     metric = 'auroc' if labels is not None else 'mae'
     summ = summarize(res, metric, oof, labels)
     if is_main_process():
-        res.to_csv(out/'cv_results.tsv', sep='\t', index=False); oof.to_csv(out/'oof_predictions.tsv', sep='\t', index=False)
+        res.to_csv(out/'cv_results.tsv', sep='\t', index=False); write_predictions(oof, out/'oof_predictions.tsv')
         summ.to_csv(out/'cv_summary.tsv', sep='\t'); _plots(res, oof, out, metric, labels)
     kind = f"grouped by {o.group_column!r}" if o.group_column else 'random'
     strat = ', stratified by class' if labels is not None else ''

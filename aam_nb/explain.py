@@ -548,10 +548,14 @@ def explain(checkpoint,  # stage-2 checkpoint (best.pt) or its run directory
     return info
 
 # %% ../nbs/05c_explain.ipynb #1a58f59f
+def _qiime_ids(df: pd.DataFrame) -> pd.DataFrame:
+    "The table with its `feature_id` column named `feature-id`, the header QIIME 2 reads as feature metadata."
+    return df.rename(columns={'feature_id': 'feature-id'})
+
 def _write(out: Path, a: Attributions, imp: pd.DataFrame, fi, tax, info: dict, target_given: bool):
     "The tables and pictures of `explain`."
     out.mkdir(parents=True, exist_ok=True)
-    imp.to_csv(out/'asv_importance.tsv', sep='\t', index=False)
+    _qiime_ids(imp).to_csv(out/'asv_importance.tsv', sep='\t', index=False)  # a feature-id header: QIIME 2 reads it as feature metadata
     c = a.values.tocoo(); cnt = a.counts.tocsr()
     long = pd.DataFrame({'sample_id': a.sample_ids[c.row], 'feature_id': a.feature_ids[c.col], 'count': np.asarray(cnt[c.row, c.col]).ravel(),
                          'attribution': c.data})
@@ -561,7 +565,7 @@ def _write(out: Path, a: Attributions, imp: pd.DataFrame, fi, tax, info: dict, t
     plot_sample(a, int(np.argmax(a.values.getnnz(1) > 0)), out/'sample_attributions.png', tax)
     if target_given: plot_direction(imp, out/'importance_direction.png')
     if fi is not None:
-        fi.to_csv(out/'forest_importance.tsv', sep='\t', index=False); plot_top(fi.assign(direction='up'), out/'forest_top_asvs.png', title='forest')
+        _qiime_ids(fi).to_csv(out/'forest_importance.tsv', sep='\t', index=False); plot_top(fi.assign(direction='up'), out/'forest_top_asvs.png', title='forest')
         plot_agreement(imp, fi, info['agreement'], out/'aam_vs_forest.png')
     if tax is not None:
         for level in ('genus', 'family'): clade_importance(imp, level).to_csv(out/f'clade_importance_{level}.tsv', sep='\t', index=False)

@@ -4,16 +4,17 @@
 
 # %% ../nbs/04b_predict.ipynb #4d1e56a4
 from __future__ import annotations
+from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_table, rarefy
-from .dataset import MicrobiomeDataset
+from .dataset import MicrobiomeDataset, check_lengths
 from .models import regression_metrics, classification_metrics, SequencePredictor
 from .runtime import default_device, to_device, make_loader
 from .checkpoint import load_checkpoint, model_from_checkpoint, CheckpointError
 
 # %% auto #0
-__all__ = ['predict_dataset', 'load_predictor_checkpoint', 'predict', 'read_predictions', 'prob_columns', 'mean_predictions',
-           'prediction_metrics']
+__all__ = ['ID_HEADER', 'predict_dataset', 'load_predictor_checkpoint', 'predict', 'write_predictions', 'read_predictions',
+           'prob_columns', 'mean_predictions', 'prediction_metrics']
 
 # %% ../nbs/04b_predict.ipynb #de790467
 def predict_dataset(model: SequencePredictor,  # trained predictor
@@ -62,13 +63,23 @@ def predict(checkpoint,  # stage-2 checkpoint (best.pt), its run directory, or a
     tbl = table if hasattr(table, 'counts') else load_table(table, sequences)
     pre, tgt = ckpt['preprocess'], ckpt['target']
     if pre.get('rarefy_depth'): tbl = rarefy(tbl, pre['rarefy_depth'], seed)
+    check_lengths(tbl.sequences, pre['max_bp'], str(tbl.source))
     ds = MicrobiomeDataset(tbl, pre['max_bp'], pre['token_limit'])
     return predict_dataset(model, ds, tgt['mean'], tgt['std'], tgt['labels'] or None, batch_size, device or default_device())
 
+ID_HEADER = 'sample-id'  # the ID column of every predictions TSV aam_nb writes: a header QIIME 2 reads as sample metadata
+
+def write_predictions(pred: pd.DataFrame,  # predictions with a `sample_id` column (and truth, prediction, prob_<class> ...)
+                      path,  # the TSV to write
+                     ) -> Path:
+    "Write predictions as a TSV whose first column is `sample-id`, so `qiime metadata tabulate` and other QIIME 2 tools load it."
+    pred.rename(columns={'sample_id': ID_HEADER}).to_csv(path, sep='\t', index=False); return Path(path)
+
 def read_predictions(path  # a predictions TSV (test_predictions.tsv, oof.tsv ...)
                     ) -> pd.DataFrame:
-    "A predictions TSV with `sample_id` kept as text (IDs such as 10317.000003639 must not become numbers)."
-    return pd.read_csv(path, sep='\t', dtype={'sample_id': str})
+    "A predictions TSV as a frame with a `sample_id` column kept as text (IDs such as 10317.000003639 must not become numbers)."
+    df = pd.read_csv(path, sep='\t', dtype={ID_HEADER: str, 'sample_id': str})
+    return df.rename(columns={ID_HEADER: 'sample_id'})
 
 
 # %% ../nbs/04b_predict.ipynb #df448417

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import (FeatureTable, as_feature_table, merge_tables, require_sequences, split_samples, save_split, load_split,
                          drop_shallow, load_groups, check_split_groups)
-from .dataset import MicrobiomeDataset, tokenize
+from .dataset import MicrobiomeDataset, tokenize, check_lengths
 from .unifrac import TreeMatrices, BatchUniFrac, PrecomputedUniFrac, load_distance_matrix, table_on_tree
 from .models import EncoderConfig
 from .runtime import is_main_process
@@ -203,7 +203,7 @@ def _split_dataset(table: FeatureTable, ids, cfg: EncoderConfig, tokens: torch.T
 
 def _datasets(run: Run, table, split, cfg, keys, **kw) -> dict:
     "The split's datasets (keys with samples), sharing one tokenization of the table."
-    o = run.options; tokens = tokenize(table.sequences, cfg.max_bp)
+    o = run.options; check_lengths(table.sequences, cfg.max_bp, str(table.source)); tokens = tokenize(table.sequences, cfg.max_bp)
     return {k: _split_dataset(table, split[k], cfg, tokens, k == 'train', random_token_limit=o.random_token_limit,
                               rarefy_depth=o.rarefy_depth, rarefy_each_epoch=o.rarefy_each_epoch, seed=run.fit_options.seed, **kw)
             for k in keys if split[k]}

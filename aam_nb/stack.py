@@ -12,13 +12,13 @@ from .data import FeatureTable, as_feature_table, drop_shallow, load_metadata, a
 from .options import stage_classes, default_of
 from .folds import cv_folds
 from .runs import _resolve_split, _sort_options, finish_stage
-from .predict import predict, load_predictor_checkpoint, read_predictions
+from .predict import predict, load_predictor_checkpoint, read_predictions, write_predictions
 from .stage2 import train_predictor
-from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts
+from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts, per_thousand
 
 # %% auto #0
 __all__ = ['TRUSTED_TYPES', 'MEMBERS', 'fit_stack_weights', 'combine', 'save_model', 'load_model', 'StackOptions',
-           'inner_predictions', 'train_stack', 'load_stack', 'predict_stack']
+           'inner_predictions', 'train_stack', 'load_stack', 'align_features', 'predict_stack']
 
 # %% ../nbs/05a_stack.ipynb #c3d6dd7a
 def fit_stack_weights(P,  # samples x members: each member's out-of-fold prediction
@@ -65,7 +65,7 @@ def load_model(path  # a .skops file written by `save_model`
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: model file not found")
     unknown = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
-    if unknown: raise ValueError(f"{path}: holds types aam_nb does not load ({', '.join(unknown)}); it was not written by aam_nb_train --stack, so retrain the stack")
+    if unknown: raise ValueError(f"{path}: holds types aam_nb does not load ({', '.join(unknown)}); it was not written by aam_nb (aam_nb_train --stack or --tabular), so retrain it")
     return sio.load(path, trusted=list(TRUSTED_TYPES))
 
 
@@ -102,7 +102,7 @@ def _member_predictions(members: list, table: FeatureTable, y: pd.Series, split:
                         aam=None, clock: dict | None = None) -> pd.DataFrame:
     "Each member's prediction for the split's test samples (trees fit on train + val); `aam`: a function (split) -> its test predictions; `clock`: seconds added per member."
     fit_ids, test = split['train'] + split['val'], split['test']
-    X, Xt, yf = table.counts[table.sample_index(fit_ids)], table.counts[table.sample_index(test)], y.loc[fit_ids].to_numpy()
+    X, Xt, yf = per_thousand(table.counts[table.sample_index(fit_ids)]), per_thousand(table.counts[table.sample_index(test)]), y.loc[fit_ids].to_numpy()
     out = pd.DataFrame({'sample_id': test, 'truth': y.loc[test].to_numpy()})
     for m in members:
         t0 = time.perf_counter()
@@ -161,9 +161,9 @@ def train_stack(table,  # feature table: path (BIOM / .qza) or FeatureTable
         return read_predictions(where/'test_predictions.tsv') if split_.get('test') else None
     pool, clock = sp_['train'] + sp_['val'], {}
     inner = inner_predictions(tbl, y, sp_, so, fo, seed, groups, lambda s, j: run_aam(s, out/'inner'/f'fold{j}'), clock)
-    inner.to_csv(out/'inner_oof.tsv', sep='\t', index=False)
+    write_predictions(inner, out/'inner_oof.tsv')
     w, b = fit_stack_weights(inner[so.member_list], inner['truth'])
-    X = tbl.counts[tbl.sample_index(pool)]; keep = prevalent(X, so.min_prevalence)
+    X = per_thousand(tbl.counts[tbl.sample_index(pool)]); keep = prevalent(X, so.min_prevalence)
     t1 = time.perf_counter()
     if 'forest' in so.member_list: save_model(fit_forest(X, y.loc[pool].to_numpy(), False, fo.n_estimators, fo.max_features, seed), out/'forest.skops')
     if 'boosted' in so.member_list: save_model(fit_boosted(log_counts(X, keep), y.loc[pool].to_numpy(), False, seed), out/'boosted.skops')
@@ -195,14 +195,14 @@ def load_stack(run  # a stack run folder (stack.json)
         raise FileNotFoundError(f"{p}: not a stacked predictor ({what}); train one with aam_nb_train --stack")
     return json.loads((p/'stack.json').read_text())
 
-def _aligned(table: FeatureTable, feats: pd.DataFrame):
+def align_features(table: FeatureTable, feats: pd.DataFrame, counts=None):
     "`table`'s counts in the training table's feature order (matched by sequence when both know them, else by ID; an unseen feature is dropped, a missing one is 0)."
     by_seq = table.sequences is not None and (feats['sequence'].fillna('') != '').all()
     mine, theirs = (table.sequences, feats['sequence']) if by_seq else (table.feature_ids, feats['feature_id'])
     pairs = pd.DataFrame({'k': np.asarray(mine, str), 'i': np.arange(len(mine))}).merge(pd.DataFrame({'k': np.asarray(theirs, str), 'j': np.arange(len(feats))}), on='k')
     if pairs.empty: raise ValueError(f"{table.source}: none of its features are the stack's training features (matched by {'sequence' if by_seq else 'feature ID'}); is it the same amplicon region?")
     G = sp.csr_matrix((np.ones(len(pairs)), (pairs['i'], pairs['j'])), shape=(len(mine), len(feats)))
-    return (table.counts @ G).tocsr()
+    return ((table.counts if counts is None else counts) @ G).tocsr()
 
 def predict_stack(run,  # a stack run folder (from `train_stack` / aam_nb_train --stack)
                   table,  # feature table: path or FeatureTable
@@ -214,7 +214,7 @@ def predict_stack(run,  # a stack run folder (from `train_stack` / aam_nb_train 
     s, run = load_stack(run), Path(run); tbl = as_feature_table(table, sequences)
     out = pd.DataFrame({'sample_id': list(tbl.sample_ids)})
     feats = pd.read_csv(run/'features.tsv', sep='\t', dtype={'feature_id': str, 'sequence': str}, keep_default_na=False)
-    X = _aligned(tbl, feats) if {'forest', 'boosted'} & set(s['members']) else None
+    X = align_features(tbl, feats, per_thousand(tbl.counts)) if {'forest', 'boosted'} & set(s['members']) else None
     for m in s['members']:
         if m == 'forest': out[m] = load_model(run/'forest.skops').predict(X)
         elif m == 'boosted': out[m] = load_model(run/'boosted.skops').predict(log_counts(X, np.flatnonzero(feats['boosted'].astype(str) == 'True')))
@@ -225,7 +225,7 @@ def predict_stack(run,  # a stack run folder (from `train_stack` / aam_nb_train 
 def _test_report(out: Path, table: FeatureTable, y: pd.Series):
     "The stack's and each member's predictions on the split's test samples: test_predictions.tsv and one line of MAE."
     p = predict_stack(out, table); p.insert(1, 'truth', y.loc[p['sample_id']].to_numpy())
-    p.to_csv(out/'test_predictions.tsv', sep='\t', index=False)
+    write_predictions(p, out/'test_predictions.tsv')
     cols = ['prediction', *[c for c in p.columns[3:]]]
     print(f"test MAE on {len(p)} samples: " + ', '.join(f"{'stack' if c == 'prediction' else c} {np.abs(p[c] - p['truth']).mean():.3f}" for c in cols))
 

@@ -15,12 +15,12 @@ from .options import PredictorOptions, GROUP_WEIGHTS
 from .loop import FitResult, Objective, fit
 from .runs import Run, setup_run, stage_table, unifrac_targets, preprocess, _run_split, _datasets, _groups
 from .cache import encode_base, CachedBaseDataset, slot_hashes, slot_counts
-from .predict import predict_dataset, predict
+from .predict import predict_dataset, predict, write_predictions
 from .stage1 import pretrain, load_encoder
 
 # %% auto #0
 __all__ = ['GROUP_WEIGHTS', 'stage2_encoder', 'Targets', 'stage2_targets', 'group_weights', 'target_weights', 'stage2_model',
-           'stage2_loaders', 'write_predictions', 'train_predictor']
+           'stage2_loaders', 'write_split_predictions', 'train_predictor']
 
 # %% ../nbs/04d_stage2.ipynb #406d97db
 def stage2_encoder(run: Run) -> SequenceEncoder:
@@ -137,7 +137,7 @@ def stage2_loaders(model: SequencePredictor,  # the predictor (its encoder encod
     return loaders
 
 # %% ../nbs/04d_stage2.ipynb #c2e1f7a4
-def write_predictions(model: SequencePredictor,  # the trained predictor (best weights)
+def write_split_predictions(model: SequencePredictor,  # the trained predictor (best weights)
                       datasets: dict,  # the split's datasets: 'val' and 'test' are predicted
                       y: pd.Series,  # the column in its own units (the truth)
                       t: Targets,  # how the column was scaled or coded
@@ -150,7 +150,7 @@ def write_predictions(model: SequencePredictor,  # the trained predictor (best w
         if k not in datasets: continue
         pred = predict_dataset(model, datasets[k], t.info['mean'], t.info['std'], t.labels, device=device)
         pred.insert(1, 'truth', y.loc[pred['sample_id']].to_numpy())
-        pred.to_csv(out/f'{k}_predictions.tsv', sep='\t', index=False)
+        write_predictions(pred, out/f'{k}_predictions.tsv')
 
 # %% ../nbs/04d_stage2.ipynb #5f2e8c61
 def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python a `FeatureTable`
@@ -200,5 +200,5 @@ def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python
     # fit, then save the predictions of the best model
     res = fit(model, loaders['train'], loaders['val'], obj, run.out, run.fit_options, resume=resume, overwrite=overwrite, hooks=hooks,
               extra_state=state)
-    write_predictions(res.model, datasets, y, t, run.out, device)
+    write_split_predictions(res.model, datasets, y, t, run.out, device)
     return res

@@ -41,6 +41,7 @@ def main():
     from aam_nb.stage2 import train_predictor
     from aam_nb.data import load_split
     from aam_nb.bag import bag_splits
+    from aam_nb.predict import read_predictions
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
     o = EvalOptions(**{k: v for k, v in ev['options'].items() if k in EvalOptions.__dataclass_fields__})
     spec = ev['folds_spec']
@@ -76,7 +77,7 @@ def main():
                 warnings.simplefilter('ignore')
                 finish_stage(train_predictor, Path(d_), epochs, table=spec['table'], metadata=spec['metadata'], column=spec['column'],
                              encoder=enc, split=sp, **(s2 | ({'seed': s2['seed'] + j} if a.seeds > 1 else {})))
-            ps.append(pd.read_csv(Path(d_)/'test_predictions.tsv', sep='\t', dtype={'sample_id': str}).set_index('sample_id'))
+            ps.append(read_predictions(Path(d_)/'test_predictions.tsv').set_index('sample_id'))
             epochs_run.append(json.loads((Path(d_)/'done.json').read_text())['epochs'])
         p = ps[0].assign(prediction=sum(q['prediction'] for q in ps) / len(ps)).reset_index()
         if len(ps) > 1: p.to_csv(rd/'test_predictions.tsv', sep='\t', index=False)

@@ -1,42 +1,47 @@
 #!/usr/bin/env bash
-# The main job on the real oral-age data bundled in data/oral_age (2537 saliva samples, 5574 ASVs):
-# stage 1 pre-training, stage 2 with a frozen and a fine-tuned encoder, the stacked predictor (frozen AAM + forest +
-# boosted trees), predictions from the checkpoint alone, the random forest and the training mean, all on one split grouped by subject
-# (subject_strict: no person on two sides), so the 20% test samples are people no model has seen. The model and its
-# training are aam_nb's measured recipe (the defaults); only the epochs are shortened: 3.9 minutes
-# measured on 2 cores before the stack; 16 minutes with it, measured while a cross-validation ran on the same 2 cores.
-# Prints one small table.
+# The main job, as a user runs it: stage 1 pre-training, stage 2 (the frozen encoder with the wide path: the default mode),
+# the same predictor on an untrained encoder (what pre-training adds), predictions from the checkpoint alone, and the
+# best tabular model (forest + boosted trees) on the same split. On the real oral-age data where it is found
+# (../shared/data/oral_age, or $AAM_NB_DATA/oral_age), else on the synthetic study in data/. The split is grouped by
+# subject on the real data, so the test people are new to every model. Epochs are shortened so that the whole job
+# takes under 5 minutes on 2 cores; everything else is aam_nb's default recipe. Ends with one table and one picture.
 # Never overwrites a run: if the run folder exists, a numbered one next to it is used.
 set -euo pipefail
 run=${1:-runs/demo}
 base=$run; i=2
 while [ -e "$run" ]; do run="$base-$i"; i=$((i+1)); done
-d=data/oral_age
-table=$d/oral_2550.biom; tree=$d/oral_tree.nwk; meta=$d/oral_2550_map.txt
 start=$(date +%s)
 
-echo "== stage 1: pre-training the encoder (UniFrac + masked nucleotides) -> $run/pretrain"
-echo "   split grouped by subject_strict: 70% train, 10% validation, 20% test people (never seen by either stage)"
-aam_nb_pretrain --table $table --tree $tree --metadata $meta --group_column subject_strict --val_frac 0.1 --test_frac 0.2 \
-  --out $run/pretrain --epochs 6 --no_progress
+real=$(python3 -c "from aam_nb.data import find_real_data as f; d = f('oral_age', missing_ok=True); print(d and f\"{d['table']} {d['tree']} {d['metadata']}\" or '')")
+if [ -n "$real" ]; then
+  read -r table tree meta <<< "$real"
+  group=(--group_column subject_strict); pre_epochs=4
+  echo "data: the real oral-age data ($(dirname "$table"): 2537 saliva samples, 5574 ASVs), split grouped by subject_strict"
+else
+  table=data/table.biom; tree=data/tree.nwk; meta=data/metadata.tsv
+  group=(); pre_epochs=10
+  echo "data: the synthetic study in data/ (300 samples; the real oral data was not found in \$AAM_NB_DATA/oral_age or ../shared/data/oral_age)"
+fi
+q=(--no_progress --no_plot)
 
-echo "== stage 2: age, frozen encoder -> $run/frozen"
-aam_nb_train --table $table --metadata $meta --column age --group_column subject_strict --split $run/pretrain/split.json \
-  --encoder $run/pretrain --freeze_base --out $run/frozen --epochs 60 --patience 10 --no_progress
+echo "== stage 1: pre-train the encoder (UniFrac + masked nucleotides) -> $run/pretrain"
+echo "   70% train, 10% validation, 20% test (never seen by either stage)"
+aam_nb_pretrain --table "$table" --tree "$tree" --metadata "$meta" "${group[@]}" --val_frac 0.1 --test_frac 0.2 \
+  --out "$run/pretrain" --epochs $pre_epochs --no_progress
 
-echo "== stage 2: age, fine-tuned encoder -> $run/finetune"
-aam_nb_train --table $table --metadata $meta --column age --group_column subject_strict --split $run/pretrain/split.json \
-  --encoder $run/pretrain --out $run/finetune --epochs 4 --patience 3 --no_progress
+echo "== stage 2: age, on the pre-trained encoder (frozen, with the wide path: aam_nb_train's default) -> $run/frozen"
+aam_nb_train --table "$table" --metadata "$meta" --column age "${group[@]}" --split "$run/pretrain/split.json" \
+  --encoder "$run/pretrain" --out "$run/frozen" --epochs 40 --patience 8 --no_progress
 
-echo "== stacked predictor: the frozen AAM, a forest and boosted trees, weighed on 3 inner grouped folds of the training part -> $run/stack"
-aam_nb_train --stack --table $table --metadata $meta --column age --group_column subject_strict --split $run/pretrain/split.json \
-  --encoder $run/pretrain --out $run/stack --epochs 60 --patience 10 --no_progress
+echo "== the same predictor on an untrained encoder (no --encoder): what pre-training adds -> $run/untrained"
+aam_nb_train --table "$table" --metadata "$meta" --column age "${group[@]}" --split "$run/pretrain/split.json" \
+  --out "$run/untrained" --epochs 40 --patience 8 "${q[@]}"
 
-echo "== predictions for every sample from the fine-tuned checkpoint alone -> $run/predictions.tsv"
-aam_nb_predict --checkpoint $run/finetune/best.pt --table $table --out $run/predictions.tsv --metadata $meta
+echo "== predictions for every sample from the checkpoint alone -> $run/predictions.tsv"
+aam_nb_predict --checkpoint "$run/frozen/best.pt" --table "$table" --out "$run/predictions.tsv" --metadata "$meta"
 
-echo "== random forest and training mean on the same split -> $run/baseline"
-aam_nb_baseline --table $table --metadata $meta --column age --split $run/pretrain/split.json --group_column subject_strict --out $run/baseline
+echo "== the best tabular model (mean of a random forest and boosted trees), fit on the same train + validation people -> $run/tabular"
+aam_nb_train --tabular --table "$table" --metadata "$meta" --column age "${group[@]}" --split "$run/pretrain/split.json" --out "$run/tabular"
 
 echo
-python3 scripts/demo_summary.py $run $(( $(date +%s) - start ))
+python3 scripts/demo_summary.py "$run" "$meta" $(( $(date +%s) - start ))

@@ -5,7 +5,9 @@ run. This does the same nbdev part of that build -- `proc_nbs`: frontmatter, `sh
 and executed for every exported name -- then renders each processed notebook to standalone HTML with
 nbconvert (stored outputs, nothing executed) into .docs_check/, with a sidebar in the order of
 nbs/sidebar.yml, and checks each page as a browser sees it: it loads, it has the notebook's title,
-the library pages show their API docs, the tutorial shows its plots. Exits 1 on any failure.
+the library pages show their API docs, and the pages that show results (the tutorial, the README's demo picture, the
+loss curve of the training loop, the ROC / PR curves of the evaluation, the importance plot) show their pictures. Exits 1
+on any failure.
 """
 import os, re, shutil, subprocess, sys, tempfile
 from html import escape
@@ -37,10 +39,13 @@ API = {'00_synthetic': ['simulate_dataset'],
        '04f_bag': ['bag_splits', 'train_bag', 'predict_bag'],
        '05_baselines': ['random_forest_baseline', 'mean_baseline'],
        '05a_stack': ['train_stack', 'predict_stack'],
+       '05d_tabular': ['train_tabular', 'predict_tabular'],
        '05b_evaluate': ['evaluate'],
        '05c_explain': ['explain'],
        '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_evaluate', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac']}
-TUTORIAL, MIN_TUTORIAL_IMAGES = 'tutorials/oral_age.ipynb', 3
+TUTORIAL = 'tutorials/oral_age.ipynb'
+# pages that show results, and the pictures (embedded PNGs: plots kept as notebook outputs, or linked images) each must show
+RESULT_IMAGES = {TUTORIAL: 2, 'index.ipynb': 1, '03_training.ipynb': 1, '05b_evaluate.ipynb': 1, '05c_explain.ipynb': 1}
 failures = []
 
 def fail(page, msg): failures.append(f'FAIL {page}: {msg}')
@@ -186,8 +191,8 @@ def check(p):
             fail(page, f'API docs for {name}: ' + ('heading found, but no signature shown after it' if res == 'no signature'
                        else 'no show_doc heading (is it exported, and did show_doc run?)'))
     imgs = soup.select('img[src^="data:image/png"]')
-    if p['nb'] == TUTORIAL and len(imgs) < MIN_TUTORIAL_IMAGES:
-        fail(page, f'{len(imgs)} embedded PNG plot(s); expected at least {MIN_TUTORIAL_IMAGES} (were its outputs cleared?)')
+    if len(imgs) < RESULT_IMAGES.get(p['nb'], 0):
+        fail(page, f"{len(imgs)} embedded PNG picture(s); expected at least {RESULT_IMAGES[p['nb']]} (were its outputs cleared? run scripts/run_nb.py on it)")
     return n_api, len(imgs)
 
 def main():
@@ -202,7 +207,7 @@ def main():
     for p in pages:
         a, i = check(p)
         n_api += a
-        if p['nb'] == TUTORIAL: n_img = i
+        if p['nb'] in RESULT_IMAGES: n_img += i
     # screenshot: the tutorial, else the training page, else whatever rendered first
     shot = next((p for nb in (TUTORIAL, '03_training.ipynb') for p in pages if p['nb'] == nb), pages[0] if pages else None)
     if shot:
@@ -210,7 +215,7 @@ def main():
         if not (OUT/'tutorial.png').exists(): fail(shot['html'], f'screenshot failed: {r.stderr.strip()[-300:]}')
         else: print(f"screenshot of {shot['html']}: {OUT/'tutorial.png'}")
     if failures: print(*failures, sep='\n')
-    print(f"docs check: {len(pages)} pages, {n_api} API entries, {n_img} tutorial images: "
+    print(f"docs check: {len(pages)} pages, {n_api} API entries, {n_img} pictures on the result pages: "
           + (f'{len([f for f in failures if f.startswith("FAIL")])} FAILED' if failures else 'OK') + f'  (open {OUT/"index.html"})')
     return 1 if failures else 0
 
