@@ -133,6 +133,15 @@ def fit_boosted(X,  # log counts (`log_counts`)
     if classification: return HistGradientBoostingClassifier(random_state=seed, class_weight='balanced' if balance_classes else None).fit(X, y)
     return HistGradientBoostingRegressor(loss='absolute_error', random_state=seed).fit(X, y)
 
+def _fit_on_log_counts(table, metadata, column, split, classification, sequences, columns, fit) -> tuple:
+    "(predictions, metrics, evaluated split) of the model `fit(X, y)` returns, on log counts per 1000 reads of the features `columns(X)` picks from the training samples."
+    tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
+    Xf = per_thousand(tbl.counts[tbl.sample_index(fit_ids)])
+    keep = columns(Xf)  # chosen on the training samples alone
+    model = fit(log_counts(Xf, keep), y.loc[fit_ids].to_numpy())
+    df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
+    return (*_scored(df, model, log_counts(per_thousand(tbl.counts[tbl.sample_index(eval_ids)]), keep), classification), eval_on)
+
 def boosted_trees_baseline(table,  # feature table: path or FeatureTable
                            metadata,  # sample metadata TSV
                            column: str,  # the column to predict
@@ -144,13 +153,8 @@ def boosted_trees_baseline(table,  # feature table: path or FeatureTable
                            balance_classes: bool = False,  # classification: class_weight='balanced'
                           ) -> tuple:
     "Histogram gradient boosting on log1p counts of the prevalent ASVs; (predictions DataFrame, metrics, evaluated split name)."
-    tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
-    Xf = per_thousand(tbl.counts[tbl.sample_index(fit_ids)])
-    keep = prevalent(Xf, min_prevalence)  # chosen on the training samples alone
-    model = fit_boosted(log_counts(Xf, keep), y.loc[fit_ids].to_numpy(), classification, seed, balance_classes)
-    df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
-    df, m = _scored(df, model, log_counts(per_thousand(tbl.counts[tbl.sample_index(eval_ids)]), keep), classification)
-    return df, m, eval_on
+    return _fit_on_log_counts(table, metadata, column, split, classification, sequences, lambda X: prevalent(X, min_prevalence),
+                              lambda X, y: fit_boosted(X, y, classification, seed, balance_classes))
 
 # %% ../nbs/05_baselines.ipynb #8e748aa3
 RIDGE_ALPHAS = np.logspace(-2, 5, 15)  # penalties tried on the training samples (leave-one-out); the largest shrinks to the mean
@@ -179,8 +183,5 @@ def linear_baseline(table,  # feature table: path or FeatureTable
                     balance_classes: bool = False,  # classification: class_weight='balanced'
                    ) -> tuple:
     "Ridge (or logistic) regression on log counts per 1000 reads, penalty chosen on the training samples; (predictions, metrics, evaluated split name)."
-    tbl, y, fit_ids, eval_ids, eval_on = _baseline_data(table, metadata, column, split, classification, sequences)
-    every = np.arange(tbl.shape[1])
-    model = fit_linear(log_counts(per_thousand(tbl.counts[tbl.sample_index(fit_ids)]), every), y.loc[fit_ids].to_numpy(), classification, seed, balance_classes)
-    df = pd.DataFrame({'sample_id': eval_ids, 'truth': y.loc[eval_ids].to_numpy()})
-    return (*_scored(df, model, log_counts(per_thousand(tbl.counts[tbl.sample_index(eval_ids)]), every), classification), eval_on)
+    return _fit_on_log_counts(table, metadata, column, split, classification, sequences, lambda X: np.arange(X.shape[1]),
+                              lambda X, y: fit_linear(X, y, classification, seed, balance_classes))

@@ -424,7 +424,8 @@ def real_data_dirs(name: str,  # a data set of `REAL_DATA`
     "The folders `find_real_data` tries for `name`, in order (without an explicit path)."
     import aam_nb
     env = os.environ.get(DATA_ENV)
-    dirs = [Path(env).expanduser()/name] if env else []
+    if env: return [Path(env).expanduser()/name]  # a folder the user names is the only place looked in
+    dirs = []
     for start in (Path.cwd().resolve(), Path(aam_nb.__file__).resolve().parent):
         dirs += [d/'shared'/'data'/name for d in (start, *start.parents)]
     return list(dict.fromkeys(dirs))
@@ -454,9 +455,8 @@ def find_real_data(name: str = 'oral_age',  # which data set: 'oral_age', 'gut_a
         raise FileNotFoundError(f"{path}: not the {name!r} data set (it should hold {', '.join(_names(name))})")
     if missing_ok: return None
     env = os.environ.get(DATA_ENV)
-    raise FileNotFoundError(f"real data set {name!r} not found: looked in ${DATA_ENV}/{name} ({env or 'unset'}) and in "
-                            f"shared/data/{name} in or above {Path.cwd()} and the installed package; set {DATA_ENV} to the "
-                            f"folder that holds {name}/, or give its folder")
+    where = f"${DATA_ENV}/{name} ({Path(env).expanduser()/name})" if env else f"shared/data/{name} in or above {Path.cwd()} and the installed package"
+    raise FileNotFoundError(f"real data set {name!r} not found: looked in {where}; set {DATA_ENV} to the folder that holds {name}/, or give its folder")
 
 def _names(name) -> list[str]:
     return [p.name for v in _files(name, Path('.')).values() if v is not None for p in (v if isinstance(v, list) else [v])]

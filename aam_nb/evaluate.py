@@ -30,7 +30,7 @@ __all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'band_edges
            'summarize', 'evaluate']
 
 # %% ../nbs/05b_evaluate.ipynb #4c9cf2a8
-DEFAULT_MODELS = ('frozen', 'knn', 'forest', 'boosted', 'tabular_mean', 'linear', 'mean', 'median')  # the rows that earned their minutes (linear: seconds a fold, and the best tabular row on gut age; fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
+DEFAULT_MODELS = ('frozen', 'untrained', 'knn', 'forest', 'boosted', 'tabular_mean', 'linear', 'mean', 'median')  # the rows that earned their minutes (untrained: the frozen row on an encoder that never trained, the control that says what stage 1 adds; linear: seconds a fold, and the best tabular row on gut age; fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
 
 def band_edges(edges: str,  # band edges of the target, comma-separated and increasing ('30,45,55'); empty: the quartiles
               ) -> list:
@@ -51,7 +51,7 @@ class EvalOptions:
     classification: bool = False  # categorical target
     report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
-    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
+    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; untrained: the frozen row's predictor on an untrained encoder (what pre-training adds); tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     bag: int = option(1, 'resumable')  # the frozen row's models: 1, or a bag of this many, each early-stopped on its own grouped fold of the training part (`train_bag`)
     stack_folds: int = option(default_of(StackOptions, 'stack_folds'), 'resumable')  # the stack rows' inner grouped folds (`StackOptions.stack_folds`)
@@ -92,7 +92,7 @@ class EvalOptions:
 
 def _names(s: str) -> list: return [m.strip() for m in s.split(',') if m.strip()]
 
-MODELS = ('frozen', 'finetune', 'knn', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
+MODELS = ('frozen', 'finetune', 'untrained', 'knn', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
 STACK_MODELS = ('stack', 'stack_tabular')
 AAM_MODELS = ('frozen', 'finetune', 'knn')  # rows that need the fold's stage-1 encoder
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
@@ -238,6 +238,17 @@ def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o:
         add('knn', pred, time.perf_counter() - t0)
     return runs
 
+def _run_untrained(split, table, metadata, column, fd: Path, o: EvalOptions, cfg: dict, encoder, quiet, add) -> bool:
+    "The control row: the frozen row's predictor, with its options, on an encoder that never trained (the stage-1 model's size, random weights from the seed)."
+    if encoder is not None: cfg = load_encoder(encoder).cfg.to_dict()  # the given encoder's size
+    s2, epochs = stage2_options(o, 'frozen'); s2 |= quiet
+    rd = fd/f"untrained-{_key(_recipe(s2) | {'config': cfg, 'epochs': epochs})}"
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
+        warnings.filterwarnings('ignore', message='no pre-trained encoder given')  # meant: this row is the control
+        if not finish_stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, config=cfg, split=split, **s2): return False
+    add('untrained', read_predictions(rd/'test_predictions.tsv'), stage_seconds(rd)); return True
+
 def _run_stack(split: dict, table, metadata, column: str, fd: Path, o: EvalOptions, aam: dict) -> dict:
     "The stack rows of a fold, {row: (test predictions, seconds)}: one `train_stack` run (its AAM member is the frozen row's model) serves both."
     with_aam = 'stack' in o.model_list; s2, epochs = stage2_options(o, 'frozen')
@@ -271,6 +282,7 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
         oof.append(p.reset_index().assign(fold=k, model=model)[['sample_id', 'fold', 'model', *p.columns]])
     aam = _run_aam(k, split, table, tree, metadata, column, y, out, fd, o, cfg, encoder, quiet, add, labels) if set(AAM_MODELS) & set(models) else {}
     if aam is None: return None
+    if 'untrained' in models and not _run_untrained(split, table, metadata, column, fd, o, cfg, encoder, quiet, add): return None
     for name in ('forest', 'forest_balanced'):
         if name not in models: continue
         t0 = time.perf_counter()

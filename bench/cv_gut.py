@@ -19,6 +19,7 @@ per fold, pooled over samples, and the minutes a fold.
 """
 import argparse, json, os, sys, time, warnings
 from pathlib import Path
+from extra_options import extra_options  # bench/extra_options.py
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -38,12 +39,7 @@ def main():
     if not (region/'region.json').exists(): write_region([real['table']], region, 'greengenes')
     table = region/f"{Path(real['table']).stem}.biom"
     out = Path(a.out or 'runs/cv_gut' + (f'_s{a.seed}' if a.seed else ''))
-    def value(v):
-        for cast in (int, float):
-            try: return cast(v)
-            except ValueError: pass
-        return v
-    opts = {k.lstrip('-'): value(v) for k, v in zip(extra[::2], extra[1::2])}
+    opts = extra_options(extra)
     if a.models: opts['models'] = a.models
     opts.setdefault('bands', '18,30,45,60')
     t0 = time.perf_counter()

@@ -12,6 +12,7 @@ folds, per fold, and pooled over samples; minutes.
 """
 import argparse, json, os, sys, time, warnings
 from pathlib import Path
+from extra_options import extra_options  # bench/extra_options.py
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -26,12 +27,7 @@ def main():
     meta = Path('runs/oral_older_map.tsv'); meta.parent.mkdir(parents=True, exist_ok=True)
     m = pd.read_csv(real['metadata'], sep='\t', dtype={'#SampleID': str}); m['older'] = np.where(m['age'] >= 45, 'yes', 'no')  # 'yes' sorts second: the positive class of AP and the curves
     m.to_csv(meta, sep='\t', index=False)
-    def value(v):
-        for cast in (int, float):
-            try: return cast(v)
-            except ValueError: pass
-        return v
-    opts = {k.lstrip('-'): value(v) for k, v in zip(extra[::2], extra[1::2])}
+    opts = extra_options(extra)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')

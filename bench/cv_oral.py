@@ -22,6 +22,7 @@ model the MAE mean and sd over folds, per fold, and pooled over samples; minutes
 """
 import argparse, json, os, sys, time, warnings
 from pathlib import Path
+from extra_options import extra_options  # bench/extra_options.py
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -39,12 +40,7 @@ def main():
     col = {'proxy': 'subject_proxy', 'random': None, 'study': 'qiita_study_id', 'strict': 'subject_strict'}[a.grouping]
     folds = 9 if a.grouping == 'study' else a.folds
     out = Path(a.out or f'runs/cv_oral_{a.grouping}' + (f'_s{a.seed}' if a.seed else ''))
-    def value(v):
-        for cast in (int, float):
-            try: return cast(v)
-            except ValueError: pass
-        return v
-    opts = {k.lstrip('-'): value(v) for k, v in zip(extra[::2], extra[1::2])}  # e.g. --wide_buckets 0
+    opts = extra_options(extra)  # e.g. --wide_buckets 0
     if a.models: opts['models'] = a.models
     t0 = time.perf_counter()
     with warnings.catch_warnings():

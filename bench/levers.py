@@ -23,6 +23,7 @@ the lever's test MAE beside the evaluation's row of the same mode, mean +- sd ov
 """
 import argparse, json, os, shutil, time, warnings
 from pathlib import Path
+from extra_options import extra_options  # bench/extra_options.py
 import numpy as np, pandas as pd
 
 def main():
@@ -45,12 +46,7 @@ def main():
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())
     o = EvalOptions(**{k: v for k, v in ev['options'].items() if k in EvalOptions.__dataclass_fields__})
     spec = ev['folds_spec']
-    def value(v):
-        for cast in (int, float):
-            try: return cast(v)
-            except ValueError: pass
-        return v
-    lever = {k.lstrip('-'): value(v) for k, v in zip(extra[::2], extra[1::2])}
+    lever = extra_options(extra)
     s2, epochs = stage2_options(o, a.mode)  # the evaluation's own stage-2 recipe, then the lever on top
     s2 |= dict(progress=False, plot=False) | lever
     epochs = int(s2.pop('epochs', epochs))

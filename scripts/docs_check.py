@@ -25,6 +25,7 @@ API = {'00_synthetic': ['simulate_dataset'],
        '00a_data': ['load_table', 'load_tree', 'load_metadata', 'split_samples'],
        '00b_dataset': ['tokenize', 'MicrobiomeDataset'],
        '00c_folds': ['cv_folds', 'fold_split'],
+       '00d_region': ['extract_region', 'read_closed_reference', 'write_region'],
        '01_unifrac': ['unifrac_matrix', 'faith_pd', 'BatchUniFrac'],
        '02_models': ['SequenceEncoder', 'SequencePredictor', 'compute_losses'],
        '02a_runtime': ['default_device', 'autocast', 'seeded', 'init_distributed', 'ShardedSampler'],
@@ -37,12 +38,12 @@ API = {'00_synthetic': ['simulate_dataset'],
        '04c_stage1': ['pretrain'],
        '04d_stage2': ['train_predictor'],
        '04f_bag': ['bag_splits', 'train_bag', 'predict_bag'],
-       '05_baselines': ['random_forest_baseline', 'mean_baseline'],
+       '05_baselines': ['random_forest_baseline', 'boosted_trees_baseline', 'linear_baseline', 'mean_baseline'],
        '05a_stack': ['train_stack', 'predict_stack'],
        '05d_tabular': ['train_tabular', 'predict_tabular'],
        '05b_evaluate': ['evaluate'],
        '05c_explain': ['explain'],
-       '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_evaluate', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac']}
+       '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_evaluate', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac', 'aam_nb_region']}
 TUTORIAL = 'tutorials/oral_age.ipynb'
 # pages that show results, and the pictures (embedded PNGs: plots kept as notebook outputs, or linked images) each must show
 RESULT_IMAGES = {TUTORIAL: 2, 'index.ipynb': 1, '03_training.ipynb': 1, '05b_evaluate.ipynb': 1, '05c_explain.ipynb': 1}

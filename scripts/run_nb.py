@@ -24,7 +24,9 @@ def run(fn: Path, flags: set):
         return bool(skip & (getattr(cell, 'directives_', {}) or {}).keys())
     k = CaptureShell(fn)
     with working_directory(fn.parent): k.run_all(nb, exc_stop=True, preproc=no_eval)
-    outs = {c.get('id'): c.get('outputs', []) for c in nb.cells if c.cell_type == 'code'}
+    # what the docs show: results, not progress bars or warnings (stderr)
+    outs = {c.get('id'): [o for o in c.get('outputs', []) if not (o.get('output_type') == 'stream' and o.get('name') == 'stderr')]
+            for c in nb.cells if c.cell_type == 'code'}
     raw = read_nb(fn)
     for c in raw.cells:
         if c.cell_type == 'code' and c.get('id') in outs: c['outputs'] = outs[c['id']]
