@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_cli.ipynb #17f624b6
 from __future__ import annotations
-import argparse, json, os, sys, time, typing, warnings
+import argparse, inspect, json, os, sys, time, typing, warnings
 from dataclasses import fields, MISSING
 from pathlib import Path
 import pandas as pd
@@ -18,7 +18,7 @@ from .runs import _resolve_split
 from .predict import predict, load_predictor_checkpoint, prediction_metrics, write_predictions
 from .stage1 import pretrain
 from .stage2 import train_predictor
-from .baselines import random_forest_baseline, mean_baseline, ForestOptions
+from .baselines import random_forest_baseline, mean_baseline, ForestOptions, BoostedOptions
 from .stack import StackOptions, train_stack, predict_stack, load_stack
 from .bag import BagOptions, train_bag, predict_bag, load_bag
 from .tabular import train_tabular, predict_tabular, load_tabular
@@ -203,8 +203,8 @@ def _tabular_group(p: argparse.ArgumentParser):
 
 def _train_extras(p: argparse.ArgumentParser): _mode_group(p); _tabular_group(p); _bag_group(p); _stack_group(p)
 
-_TABULAR_OPTIONS = ('n_estimators', 'max_features', 'min_prevalence', 'classification', 'balance_classes', 'group_column', 'seed',
-                    'test_frac', 'overwrite')
+_TABULAR_OPTIONS = ([n for n in inspect.signature(train_tabular).parameters if n not in ('table', 'metadata', 'column', 'out_dir', 'sequences', 'split', 'options')]
+                    + [f.name for c in (ForestOptions, BoostedOptions) for f in fields(c)])  # what train_tabular takes, read from it
 
 def _train_tabular(resume, out, given: dict, config, a: dict):
     "aam_nb_train --tabular: `train_tabular` with the options given, then the test metrics (when a part is held out) in one line."

@@ -17,8 +17,9 @@ from .stage2 import train_predictor
 from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts, per_thousand
 
 # %% auto #0
-__all__ = ['TRUSTED_TYPES', 'MEMBERS', 'fit_stack_weights', 'combine', 'save_model', 'load_model', 'StackOptions',
-           'inner_predictions', 'train_stack', 'load_stack', 'align_features', 'predict_stack']
+__all__ = ['TRUSTED_TYPES', 'MEMBERS', 'fit_stack_weights', 'combine', 'save_model', 'load_model', 'write_features',
+           'read_features', 'StackOptions', 'inner_predictions', 'train_stack', 'load_stack', 'align_features',
+           'predict_stack']
 
 # %% ../nbs/05a_stack.ipynb #c3d6dd7a
 def fit_stack_weights(P,  # samples x members: each member's out-of-fold prediction
@@ -68,6 +69,20 @@ def load_model(path  # a .skops file written by `save_model`
     if unknown: raise ValueError(f"{path}: holds types aam_nb does not load ({', '.join(unknown)}); it was not written by aam_nb (aam_nb_train --stack or --tabular), so retrain it")
     return sio.load(path, trusted=list(TRUSTED_TYPES))
 
+
+def write_features(table: FeatureTable,  # the training table
+                   keep,  # column indices the boosted trees read
+                   path,  # the features.tsv to write
+                  ) -> Path:
+    "The training features (ID, sequence) and which the boosted trees read: what a new table is aligned to."
+    feats = pd.DataFrame({'feature_id': table.feature_ids, 'sequence': table.sequences if table.sequences is not None else ''})
+    feats.assign(boosted=np.isin(np.arange(len(feats)), keep)).to_csv(path, sep='\t', index=False); return Path(path)
+
+def read_features(path  # a features.tsv written by `write_features`
+                 ) -> tuple:
+    "(the training features, the column indices the boosted trees read)."
+    feats = pd.read_csv(path, sep='\t', dtype={'feature_id': str, 'sequence': str}, keep_default_na=False)
+    return feats, np.flatnonzero(feats['boosted'].astype(str) == 'True')
 
 # %% ../nbs/05a_stack.ipynb #ef7f8d0c
 MEMBERS = ('aam', 'forest', 'boosted')  # aam: the AAM stage-2 model (frozen encoder unless freeze_base=False)
@@ -172,8 +187,7 @@ def train_stack(table,  # feature table: path (BIOM / .qza) or FeatureTable
         aam_dir = Path(aam_run) if aam_run is not None else out/'aam'
         if aam_run is None: t1 = time.perf_counter(); run_aam({k: sp_[k] for k in ('train', 'val', 'test')}, aam_dir); clock['aam_full'] = time.perf_counter() - t1
         elif not (aam_dir/'best.pt').exists(): raise FileNotFoundError(f"{aam_dir}: aam_run has no best.pt; train it first")
-    feats = pd.DataFrame({'feature_id': tbl.feature_ids, 'sequence': tbl.sequences if tbl.sequences is not None else ''})
-    feats.assign(boosted=np.isin(np.arange(len(feats)), keep)).to_csv(out/'features.tsv', sep='\t', index=False)
+    write_features(tbl, keep, out/'features.tsv')
     inner_mae = {m: float((inner[m] - inner['truth']).abs().mean()) for m in so.member_list}
     info = {'kind': 'stack', 'column': column, 'members': so.member_list, 'weights': dict(zip(so.member_list, map(float, w))), 'intercept': b,
             'aam': None if 'aam' not in so.member_list else os.path.relpath(aam_dir.resolve(), out.resolve()),
@@ -213,11 +227,11 @@ def predict_stack(run,  # a stack run folder (from `train_stack` / aam_nb_train 
     "The stacked prediction for every sample of `table`, with each member's own prediction beside it."
     s, run = load_stack(run), Path(run); tbl = as_feature_table(table, sequences)
     out = pd.DataFrame({'sample_id': list(tbl.sample_ids)})
-    feats = pd.read_csv(run/'features.tsv', sep='\t', dtype={'feature_id': str, 'sequence': str}, keep_default_na=False)
+    feats, keep = read_features(run/'features.tsv')
     X = align_features(tbl, feats, per_thousand(tbl.counts)) if {'forest', 'boosted'} & set(s['members']) else None
     for m in s['members']:
         if m == 'forest': out[m] = load_model(run/'forest.skops').predict(X)
-        elif m == 'boosted': out[m] = load_model(run/'boosted.skops').predict(log_counts(X, np.flatnonzero(feats['boosted'].astype(str) == 'True')))
+        elif m == 'boosted': out[m] = load_model(run/'boosted.skops').predict(log_counts(X, keep))
         else: out[m] = predict(load_predictor_checkpoint(run/s['aam']), tbl, batch_size=batch_size, device=device).set_index('sample_id').loc[out['sample_id'], 'prediction'].to_numpy()
     out.insert(1, 'prediction', combine(out, s['weights'], s['intercept']))
     return out

@@ -9,11 +9,10 @@ from dataclasses import asdict, fields
 from pathlib import Path
 import numpy as np, pandas as pd
 from .data import as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
-from .models import regression_metrics, classification_metrics
 from .runs import _resolve_split
-from .predict import mean_predictions, prob_columns, write_predictions
+from .predict import mean_predictions, prob_columns, write_predictions, prediction_metrics
 from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts, per_thousand
-from .stack import save_model, load_model, align_features
+from .stack import save_model, load_model, align_features, write_features, read_features
 
 # %% auto #0
 __all__ = ['TABULAR_MEMBERS', 'fit_tabular', 'tabular_predictions', 'train_tabular', 'load_tabular', 'predict_tabular']
@@ -96,8 +95,7 @@ def train_tabular(table,  # feature table: path (BIOM / .qza) or FeatureTable
     if overwrite and out.exists(): shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     for m in TABULAR_MEMBERS: save_model(models[m], out/f'{m}.skops')
-    feats = pd.DataFrame({'feature_id': tbl.feature_ids, 'sequence': tbl.sequences if tbl.sequences is not None else ''})
-    feats.assign(boosted=np.isin(np.arange(len(feats)), models['keep'])).to_csv(out/'features.tsv', sep='\t', index=False)
+    write_features(tbl, models['keep'], out/'features.tsv')
     info = {'kind': 'tabular', 'column': column, 'classification': classification, 'labels': labels, 'members': list(TABULAR_MEMBERS),
             'samples': len(fit_ids), 'options': asdict(fo) | asdict(bo) | {'seed': seed, 'balance_classes': balance_classes, 'group_column': group_column},
             'table': str(tbl.source)}
@@ -113,9 +111,8 @@ def train_tabular(table,  # feature table: path (BIOM / .qza) or FeatureTable
 
 def _metrics(pred: pd.DataFrame, labels) -> dict:
     "Each model's and the mean's metrics on predictions with a truth (regression), or the mean's (classes)."
-    if labels is not None:
-        return classification_metrics(pred['truth'].map({l: i for i, l in enumerate(labels)}), pred[prob_columns(labels)].to_numpy())
-    return {m: regression_metrics(pred['truth'], pred[c]) for m, c in (('mean', 'prediction'), ('forest', 'forest'), ('boosted', 'boosted'))}
+    if labels is not None: return prediction_metrics(pred, labels)
+    return {m: prediction_metrics(pred.assign(prediction=pred[c])) for m, c in (('mean', 'prediction'), ('forest', 'forest'), ('boosted', 'boosted'))}
 
 def load_tabular(run  # a folder written by `train_tabular` (aam_nb_train --tabular)
                 ) -> dict:
@@ -130,6 +127,6 @@ def predict_tabular(run,  # a folder written by `train_tabular`
                    ) -> pd.DataFrame:
     "The tabular model's prediction for every sample of `table` (regression: each model's beside the mean; classes: the mean probabilities)."
     info, run = load_tabular(run), Path(run); tbl = as_feature_table(table, sequences)
-    feats = pd.read_csv(run/'features.tsv', sep='\t', dtype={'feature_id': str, 'sequence': str}, keep_default_na=False)
-    models = {m: load_model(run/f'{m}.skops') for m in TABULAR_MEMBERS} | {'keep': np.flatnonzero(feats['boosted'].astype(str) == 'True')}
+    feats, keep = read_features(run/'features.tsv')
+    models = {m: load_model(run/f'{m}.skops') for m in TABULAR_MEMBERS} | {'keep': keep}
     return tabular_predictions(models, align_features(tbl, feats, per_thousand(tbl.counts)), tbl.sample_ids, info['labels'])
