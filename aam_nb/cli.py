@@ -23,6 +23,7 @@ from .stack import StackOptions, train_stack, predict_stack, load_stack
 from .bag import BagOptions, train_bag, predict_bag, load_bag
 from .tabular import train_tabular, predict_tabular, load_tabular
 from .region import write_region, V4_FORWARD, V4_LENGTH
+from .embedding import run_embedding_report
 from .evaluate import evaluate, EvalOptions
 from .explain import explain
 from .unifrac import unifrac_matrix, METRICS
@@ -127,6 +128,15 @@ def _report(res, out):
     print(f"best epoch {res.best_epoch}: {shown}" if best else f"no epoch trained in {out}")
     print(f"run directory: {out} (best.pt, last.pt, history.csv, loss_curve.png)")
 
+def _report_embedding(run_dir):
+    "The control of a stage-2 run on a pre-trained encoder: its embedding read by knn and a linear probe against an untrained encoder's (on the test part, where the split has one)."
+    rep = run_embedding_report(run_dir)
+    if rep is None: return
+    r = rep.set_index('encoder'); what = 'accuracy' if r['metric'].iloc[0] == 'accuracy' else 'MAE'
+    pair = lambda e: f"knn {fmt(float(r.loc[e, 'knn']))}, linear probe {fmt(float(r.loc[e, 'probe']))}"
+    print(f"the embedding alone, {what} on the {int(r['n_test'].iloc[0])} test samples: pre-trained encoder {pair('pre-trained')}; "
+          f"untrained encoder {pair('untrained')} ({Path(run_dir)/'embedding_report.tsv'})")
+
 def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix='', repeat=(), extra=None):
     "Parse, hand the given options to the stage function (or, `--stack`, to `train_stack`; `--bag`, to `train_bag`), report."
     p = _stage_parser(prog, doc, stage, inputs, classes, encoder_prefix, repeat)
@@ -152,7 +162,7 @@ def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix
         res = stage(out_dir=resume or out, config=config, resume=bool(resume), run_info=run_info, **given, **a)
         if not is_main_process(): return  # under torchrun, rank 0 reports
         _report(res, resume or out)
-        if stage is train_predictor: print(f"validation predictions: {Path(resume or out)/'val_predictions.tsv'}")
+        if stage is train_predictor: print(f"validation predictions: {Path(resume or out)/'val_predictions.tsv'}"); _report_embedding(resume or out)
     return _main(body)
 
 # %% ../nbs/06_cli.ipynb #d5b1d8f6

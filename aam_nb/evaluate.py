@@ -17,6 +17,7 @@ from .options import (check_resume, option, role_of, job_options, default_of, st
                             PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit)
 from .runs import _sort_options, finish_stage, stage_seconds
 from .cache import sample_embeddings
+from .embedding import knn_predict, probe_predict, untrained_encoder
 from .bag import train_bag, load_bag
 from .predict import read_predictions, write_predictions, prob_columns, mean_predictions, prediction_metrics
 from .stage1 import pretrain, load_encoder
@@ -25,12 +26,12 @@ from .stack import StackOptions, train_stack, fit_stack_weights, combine
 from .baselines import random_forest_baseline, boosted_trees_baseline, linear_baseline, mean_baseline, ForestOptions, BoostedOptions
 
 # %% auto #0
-__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'band_edges', 'EvalOptions', 'add_ensemble', 'check_leakage',
-           'stage2_options', 'stage1_options', 'check_stage_options', 'knn_predict', 'error_report', 'target_bands',
-           'summarize', 'evaluate']
+__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'UNTRAINED_MODELS', 'band_edges', 'EvalOptions',
+           'add_ensemble', 'check_leakage', 'stage2_options', 'stage1_options', 'check_stage_options', 'error_report',
+           'target_bands', 'summarize', 'evaluate']
 
 # %% ../nbs/05b_evaluate.ipynb #4c9cf2a8
-DEFAULT_MODELS = ('frozen', 'untrained', 'knn', 'forest', 'boosted', 'tabular_mean', 'linear', 'mean', 'median')  # the rows that earned their minutes (untrained: the frozen row on an encoder that never trained, the control that says what stage 1 adds; linear: seconds a fold, and the best tabular row on gut age; fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
+DEFAULT_MODELS = ('frozen', 'untrained', 'knn', 'probe', 'untrained_knn', 'untrained_probe', 'forest', 'boosted', 'tabular_mean', 'linear', 'mean', 'median')  # the rows that earned their minutes (untrained, untrained_knn, untrained_probe: the same rows on an encoder that never trained, the controls that say what stage 1 adds; knn, probe: what the embedding holds by itself, seconds a fold; linear: seconds a fold, and the best tabular row on gut age; fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
 
 def band_edges(edges: str,  # band edges of the target, comma-separated and increasing ('30,45,55'); empty: the quartiles
               ) -> list:
@@ -51,7 +52,7 @@ class EvalOptions:
     classification: bool = False  # categorical target
     report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
-    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; untrained: the frozen row's predictor on an untrained encoder (what pre-training adds); tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
+    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; probe: a linear model on the embedding; untrained_knn, untrained_probe: the same on an untrained encoder; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; untrained: the frozen row's predictor on an untrained encoder (what pre-training adds); tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     bag: int = option(1, 'resumable')  # the frozen row's models: 1, or a bag of this many, each early-stopped on its own grouped fold of the training part (`train_bag`)
     stack_folds: int = option(default_of(StackOptions, 'stack_folds'), 'resumable')  # the stack rows' inner grouped folds (`StackOptions.stack_folds`)
@@ -92,9 +93,10 @@ class EvalOptions:
 
 def _names(s: str) -> list: return [m.strip() for m in s.split(',') if m.strip()]
 
-MODELS = ('frozen', 'finetune', 'untrained', 'knn', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
+MODELS = ('frozen', 'finetune', 'untrained', 'knn', 'probe', 'untrained_knn', 'untrained_probe', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
 STACK_MODELS = ('stack', 'stack_tabular')
-AAM_MODELS = ('frozen', 'finetune', 'knn')  # rows that need the fold's stage-1 encoder
+AAM_MODELS = ('frozen', 'finetune', 'knn', 'probe')  # rows that need the fold's stage-1 encoder
+UNTRAINED_MODELS = ('untrained', 'untrained_knn', 'untrained_probe')  # the controls: the same rows on an encoder that never trained
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
 
 # %% ../nbs/05b_evaluate.ipynb #bffbc8a7
@@ -181,35 +183,6 @@ def check_stage_options(o: EvalOptions) -> None:
         oc, fc = stage_classes(stage, opts.get('freeze_base', False))
         st, ft = _sort_options({k: v for k, v in opts.items() if k != 'config'}, oc, fc); oc(**st); fc.build(**ft)
 
-# %% ../nbs/05b_evaluate.ipynb #5b7d1e3c
-def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddings`), indexed by sample ID
-                y: pd.Series,  # the target, by sample ID
-                split: dict,  # train / val / test: k is chosen on val (neighbours from train), test uses train + val
-                ks: tuple = (5, 10, 20, 40, 80),  # candidate numbers of neighbours
-                labels: list | None = None,  # classification: the classes; a neighbour vote gives each class's probability
-               ) -> tuple:
-    "Retrieval: the median target (or the class vote) of the k nearest samples (cosine); (test predictions DataFrame, the k chosen on validation)."
-    Z = emb.to_numpy(np.float64); Z = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-12)
-    pos = pd.Index(emb.index)
-    codes = None if labels is None else y.astype(str).map({str(l): i for i, l in enumerate(labels)})
-    def ranked(pool, query):  # each query's pool targets (or class codes), nearest first: sorted once, sliced for every k
-        sim = Z[pos.get_indexer(query)] @ Z[pos.get_indexer(pool)].T
-        return (y if labels is None else codes).loc[pool].to_numpy()[np.argsort(-sim, axis=1, kind='stable')]
-    def pred(near, k):
-        if labels is None: return np.median(near[:, :k], axis=1)
-        return np.stack([(near[:, :k] == c).mean(1) for c in range(len(labels))], 1)  # each class's share of the k neighbours
-    val_near = ranked(split['train'], split['val'])
-    def loss(k):  # on validation: MAE, or the log-loss of the vote (probabilities kept off 0)
-        got = pred(val_near, k)
-        if labels is None: return np.abs(got - y.loc[split['val']].to_numpy()).mean()
-        return -np.log(got[np.arange(len(got)), codes.loc[split['val']].to_numpy()].clip(1e-3)).mean()
-    ks = [k for k in ks if k <= len(split['train'])] or [len(split['train'])]
-    k = min(ks, key=loss)
-    test = split['test']; out = pd.DataFrame({'sample_id': test, 'truth': y.loc[test].to_numpy()}); got = pred(ranked(split['train'] + split['val'], test), k)
-    if labels is None: return out.assign(prediction=got), k
-    out['prediction'] = np.asarray(labels, dtype=object)[got.argmax(1)]
-    return pd.concat([out, pd.DataFrame(got, columns=prob_columns(labels))], axis=1), k
-
 # %% ../nbs/05b_evaluate.ipynb #9c4d0a17
 def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o: EvalOptions, cfg, encoder, quiet, add, labels) -> dict | None:
     "Stage 1 of fold k (on its training part only; or the given encoder), then the AAM rows; {'encoder': ..., 'frozen': its run} or None when a stage stopped for this job."
@@ -232,15 +205,24 @@ def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o:
                 return None
         secs = sum(load_bag(rd)['seconds'].values()) if bagged else stage_seconds(rd)
         runs[mode] = rd; add(mode, read_predictions(rd/'test_predictions.tsv'), secs + s1_share)  # as recorded: also when reused
-    if 'knn' in o.model_list:
-        t0 = time.perf_counter()
-        pred, _ = knn_predict(sample_embeddings(load_encoder(enc), table, device=o.device or default_device()), y, split, labels=labels)
-        add('knn', pred, time.perf_counter() - t0)
+    _embedding_rows(load_encoder(enc), '', table, y, split, o, add, labels)
     return runs
 
-def _run_untrained(split, table, metadata, column, fd: Path, o: EvalOptions, cfg: dict, encoder, quiet, add) -> bool:
-    "The control row: the frozen row's predictor, with its options, on an encoder that never trained (the stage-1 model's size, random weights from the seed)."
+def _embedding_rows(encoder, prefix: str, table, y, split: dict, o: EvalOptions, add, labels) -> None:
+    "The rows read from `encoder`'s pooled embedding that the models list asks for (prefix+'knn', prefix+'probe'); the embedding made once for both."
+    rows = [m for m in ('knn', 'probe') if prefix + m in o.model_list]
+    if not rows: return
+    t0 = time.perf_counter(); emb = sample_embeddings(encoder, table, device=o.device or default_device()); secs = time.perf_counter() - t0
+    for m in rows:
+        t0 = time.perf_counter()
+        pred = knn_predict(emb, y, split, labels=labels)[0] if m == 'knn' else probe_predict(emb, y, split, labels, o.seed, o.balance_classes)
+        add(prefix + m, pred, secs / len(rows) + time.perf_counter() - t0)
+
+def _run_untrained(split, table, metadata, column, y, fd: Path, o: EvalOptions, cfg: dict, encoder, quiet, add, labels) -> bool:
+    "The control rows: the frozen row's predictor, with its options, on an encoder that never trained (the stage-1 model's size, random weights from the seed); knn and probe on such an encoder's embedding."
     if encoder is not None: cfg = load_encoder(encoder).cfg.to_dict()  # the given encoder's size
+    _embedding_rows(untrained_encoder(EncoderConfig.from_dict(cfg), o.seed), 'untrained_', table, y, split, o, add, labels)
+    if 'untrained' not in o.model_list: return True
     s2, epochs = stage2_options(o, 'frozen'); s2 |= quiet
     rd = fd/f"untrained-{_key(_recipe(s2) | {'config': cfg, 'epochs': epochs})}"
     with warnings.catch_warnings():
@@ -282,7 +264,7 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
         oof.append(p.reset_index().assign(fold=k, model=model)[['sample_id', 'fold', 'model', *p.columns]])
     aam = _run_aam(k, split, table, tree, metadata, column, y, out, fd, o, cfg, encoder, quiet, add, labels) if set(AAM_MODELS) & set(models) else {}
     if aam is None: return None
-    if 'untrained' in models and not _run_untrained(split, table, metadata, column, fd, o, cfg, encoder, quiet, add): return None
+    if set(UNTRAINED_MODELS) & set(models) and not _run_untrained(split, table, metadata, column, y, fd, o, cfg, encoder, quiet, add, labels): return None
     for name in ('forest', 'forest_balanced'):
         if name not in models: continue
         t0 = time.perf_counter()

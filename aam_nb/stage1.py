@@ -5,6 +5,7 @@
 # %% ../nbs/04c_stage1.ipynb #c9b75880
 from __future__ import annotations
 from pathlib import Path
+from .data import drop_shallow
 from .unifrac import table_on_tree
 from .models import EncoderConfig, SequenceEncoder, SequencePredictor
 from .runtime import seeded, init_distributed, make_loader
@@ -37,7 +38,9 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
                                   metadata=metadata), config, options, 'pretrain', resume, overwrite)
     o, seed, inp = run.options, run.fit_options.seed, run.inputs
     table, tree = stage_table(run), inp['tree']
-    if tree is not None and inp['distance_matrix'] is None: table, tree = table_on_tree(table, tree, o.drop_uncovered)  # the reference tree
+    if tree is not None and inp['distance_matrix'] is None:  # the reference tree
+        table, tree = table_on_tree(table, tree, o.drop_uncovered)
+        table = drop_shallow(table, o.rarefy_depth)  # the dropped ASVs' reads are gone: a sample may now lack the depth
     target_fn = unifrac_targets(table, tree, inp['distance_matrix'], o.unifrac_metric, o.rarefy_each_epoch)
     cfg = EncoderConfig.from_dict(run.saved['model_config'] if run.resume else (EncoderConfig().to_dict() | (run.config or {})))
     sp_ = _run_split(run, table.sample_ids, o.val_frac, o.test_frac)
