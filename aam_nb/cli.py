@@ -135,7 +135,7 @@ def _report_embedding(run_dir):
     r = rep.set_index('encoder'); what = 'accuracy' if r['metric'].iloc[0] == 'accuracy' else 'MAE'
     pair = lambda e: f"knn {fmt(float(r.loc[e, 'knn']))}, linear probe {fmt(float(r.loc[e, 'probe']))}"
     print(f"the embedding alone, {what} on the {int(r['n_test'].iloc[0])} test samples: pre-trained encoder {pair('pre-trained')}; "
-          f"untrained encoder {pair('untrained')} ({Path(run_dir)/'embedding_report.tsv'})")
+          f"untrained encoder {pair('untrained')} ({Path(run_dir)/'embedding_report.tsv'}; the picture: embedding.png)")
 
 def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix='', repeat=(), extra=None):
     "Parse, hand the given options to the stage function (or, `--stack`, to `train_stack`; `--bag`, to `train_bag`), report."

@@ -19,18 +19,21 @@ __all__ = ['knn_predict', 'probe_predict', 'embedding_axes', 'plot_embedding', '
            'embedding_report', 'run_embedding_report']
 
 # %% ../nbs/05e_embedding.ipynb #06e9c0e3
-def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddings`), indexed by sample ID
+def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddings`), indexed by sample ID; or, with `distances`, samples x samples
                 y: pd.Series,  # the target, by sample ID
                 split: dict,  # train / val / test: k is chosen on val (neighbours from train), test uses train + val
                 ks: tuple = (5, 10, 20, 40, 80),  # candidate numbers of neighbours
                 labels: list | None = None,  # classification: the classes; a neighbour vote gives each class's probability
+                distances: bool = False,  # `emb` is a square distance matrix (e.g. UniFrac, labelled by sample ID): nearest = smallest distance
                ) -> tuple:
-    "Retrieval: the median target (or the class vote) of the k nearest samples (cosine); (test predictions DataFrame, the k chosen on validation)."
-    Z = emb.to_numpy(np.float64); Z = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-12)
+    "Retrieval: the median target (or the class vote) of the k nearest samples (cosine, or a given distance); (test predictions DataFrame, the k chosen on validation)."
+    Z = emb.to_numpy(np.float64)
+    if not distances: Z = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-12)
     pos = pd.Index(emb.index)
     codes = None if labels is None else y.astype(str).map({str(l): i for i, l in enumerate(labels)})
     def ranked(pool, query):  # each query's pool targets (or class codes), nearest first: sorted once, sliced for every k
-        sim = Z[pos.get_indexer(query)] @ Z[pos.get_indexer(pool)].T
+        q, p = pos.get_indexer(query), pos.get_indexer(pool)
+        sim = -Z[np.ix_(q, p)] if distances else Z[q] @ Z[p].T
         return (y if labels is None else codes).loc[pool].to_numpy()[np.argsort(-sim, axis=1, kind='stable')]
     def pred(near, k):
         if labels is None: return np.median(near[:, :k], axis=1)
@@ -80,31 +83,34 @@ def embedding_axes(emb: pd.DataFrame,  # samples x dimensions, indexed by sample
     share = s ** 2 / max((s ** 2).sum(), 1e-300)
     return pd.DataFrame(U[:, :n] * s[:n], index=emb.index, columns=[f'PC{i + 1}' for i in range(n)]), share[:n]
 
-def plot_embedding(emb: pd.DataFrame,  # samples x dimensions, indexed by sample ID
+def plot_embedding(emb,  # samples x dimensions, indexed by sample ID; or {panel title: such a DataFrame}, drawn side by side
                    values: pd.Series,  # what colours each sample (a metadata column, by sample ID); missing: grey
                    path,  # the PNG to write
-                   title: str = 'sample embedding',  # the picture's title
+                   title: str = 'sample embedding',  # the picture's title (one embedding) or its suptitle (several)
                    max_classes: int = 12,  # a text column with more classes shows the most frequent ones, the rest as 'other'
                   ) -> Path:
-    "Write the picture of the embedding on its first two principal axes, coloured by `values`; returns the path."
+    "Write the picture of the embedding(s) on the first two principal axes, coloured by `values`; returns the path."
     import matplotlib.pyplot as plt
-    xy, share = embedding_axes(emb); v = values.reindex(emb.index)
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    numeric = pd.api.types.is_numeric_dtype(v)
-    if numeric:
-        known = v.notna().to_numpy()
-        ax.scatter(xy.iloc[~known, 0], xy.iloc[~known, 1], s=6, c='lightgrey', label='missing' if (~known).any() else None)
-        sc = ax.scatter(xy.iloc[known, 0], xy.iloc[known, 1], s=6, c=v[known], cmap='viridis')
-        fig.colorbar(sc, ax=ax, label=v.name or '')
-    else:
-        v = v.astype(object).where(v.notna(), 'missing').astype(str)
-        top = v.value_counts().index[:max_classes]; v = v.where(v.isin(top), 'other')
-        for c in v.value_counts().index:
-            m = (v == c).to_numpy(); ax.scatter(xy.iloc[m, 0], xy.iloc[m, 1], s=6, label=f'{c} ({m.sum()})')
-        ax.legend(fontsize=6, markerscale=2, loc='best', title=v.name)
-    ax.set_xlabel(f'PC1 ({share[0]:.0%})'); ax.set_ylabel(f'PC2 ({share[1]:.0%})'); ax.set_title(title, fontsize=9)
+    panels = emb if isinstance(emb, dict) else {title: emb}
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    for ax, (name, e) in zip(axes[0], panels.items()):
+        xy, share = embedding_axes(e); v = values.reindex(e.index)
+        if pd.api.types.is_numeric_dtype(v):
+            known = v.notna().to_numpy()
+            ax.scatter(xy.iloc[~known, 0], xy.iloc[~known, 1], s=6, c='lightgrey', label='missing' if (~known).any() else None)
+            sc = ax.scatter(xy.iloc[known, 0], xy.iloc[known, 1], s=6, c=v[known], cmap='viridis')
+            fig.colorbar(sc, ax=ax, label=v.name or '')
+        else:
+            v = v.astype(object).where(v.notna(), 'missing').astype(str)
+            top = v.value_counts().index[:max_classes]; v = v.where(v.isin(top), 'other')
+            for c in v.value_counts().index:
+                m = (v == c).to_numpy(); ax.scatter(xy.iloc[m, 0], xy.iloc[m, 1], s=6, label=f'{c} ({m.sum()})')
+            ax.legend(fontsize=6, markerscale=2, loc='best', title=v.name)
+        ax.set_xlabel(f'PC1 ({share[0]:.0%})'); ax.set_ylabel(f'PC2 ({share[1]:.0%})'); ax.set_title(name, fontsize=9)
+    if len(panels) > 1: fig.suptitle(title, fontsize=10)
     fig.tight_layout(); path = Path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=110); plt.close(fig)
     return path
+
 
 # %% ../nbs/05e_embedding.ipynb #623d58ca
 def untrained_encoder(config,  # the model's size (an `EncoderConfig`, or an encoder whose `config` to copy)
@@ -130,7 +136,7 @@ def embedding_scores(emb: pd.DataFrame,  # samples x dimensions, indexed by samp
                     float(np.abs(pred['prediction'] - pred['truth']).mean())
     return out
 
-# %% ../nbs/05e_embedding.ipynb #2084f05e
+# %% ../nbs/05e_embedding.ipynb #0feab30c
 def embedding_report(encoder,  # the pre-trained encoder: a `SequenceEncoder`, or a stage-1 checkpoint / run directory
                      table,  # the samples, with sequences: a `FeatureTable` (as the run read it: rarefied where it was)
                      targets: dict,  # {column name: (values by sample ID, classification?)}: what each embedding is asked
@@ -138,24 +144,29 @@ def embedding_report(encoder,  # the pre-trained encoder: a `SequenceEncoder`, o
                      seed: int = 0,  # the untrained encoder's weights and the probe's folds
                      batch_size: int = 32,  # samples per batch while embedding
                      device=None,  # where to compute (default: the best available)
+                     picture=None,  # a PNG to write: both embeddings side by side, coloured by the first column of `targets`
                     ) -> pd.DataFrame:
     "Rows (encoder 'pre-trained' / 'untrained', column): knn and probe on the test part, MAE for a number, accuracy for classes."
     enc = load_encoder(encoder); device = device or default_device(); rows = []
     ids = list(split['train']) + list(split['val']) + list(split['test'])
     sub = table.subset(ids) if hasattr(table, 'subset') else table
+    embs = {}
     for name, e in (('pre-trained', enc), ('untrained', untrained_encoder(enc.config, seed))):
-        emb = sample_embeddings(e, sub, batch_size, device)
+        emb = embs[f'{name} encoder'] = sample_embeddings(e, sub, batch_size, device)
         for col, (y, classification) in targets.items():
             known = y.dropna().index; sp = {k: [i for i in split[k] if i in known] for k in ('train', 'val', 'test')}
             rows.append({'encoder': name, 'column': col, 'metric': 'accuracy' if classification else 'mae', 'n_test': len(sp['test']),
                          **embedding_scores(emb, y, sp, classification, seed)})
+    if picture is not None:
+        col, (y, _) = next(iter(targets.items()))
+        plot_embedding(embs, y.rename(col), picture, f'the sample embedding, coloured by {col}')
     return pd.DataFrame(rows)
 
 def run_embedding_report(run_dir,  # a stage-2 run directory trained on a pre-trained encoder (`aam_nb_train --encoder`)
                          seed: int = 0,  # the untrained encoder's weights, the probe's folds, the rarefaction
                          device=None,  # where to compute
                         ) -> pd.DataFrame | None:
-    "`embedding_report` on a stage-2 run's table, column and split, written to embedding_report.tsv; None when the run has no pre-trained encoder or no test part."
+    "`embedding_report` on a stage-2 run's table, column and split, written to embedding_report.tsv (and its picture to embedding.png); None when the run has no pre-trained encoder or no test part."
     run_dir = Path(run_dir); cfg = json.loads((run_dir/'config.json').read_text()); inp = cfg['inputs']
     split = load_split(run_dir/'split.json')
     if not inp.get('encoder') or not split.get('test'): return None
@@ -166,7 +177,7 @@ def run_embedding_report(run_dir,  # a stage-2 run directory trained on a pre-tr
     classification = bool(cfg['options'].get('classification'))
     table, y = align_samples(table, load_metadata(inp['metadata'], inp['column'], classification))
     have = set(table.sample_ids); split = {k: [i for i in split.get(k, []) if i in have] for k in ('train', 'val', 'test')}
-    rep = embedding_report(inp['encoder'], table, {inp['column']: (y, classification)}, split, seed, device=device)
+    rep = embedding_report(inp['encoder'], table, {inp['column']: (y, classification)}, split, seed, device=device, picture=run_dir/'embedding.png')
     rep.to_csv(run_dir/'embedding_report.tsv', sep='\t', index=False)
     return rep
 

@@ -28,6 +28,11 @@ print(f"Test: {len(test)} samples" + (f" of people (by {grouped}) that no model 
 print(table.to_string())
 gain = rows['aam_nb, untrained encoder (the control)']['mae'] - rows['aam_nb, pre-trained encoder (frozen + wide path)']['mae']
 print(f"What pre-training adds here: {gain:+.2f} years of MAE (the same predictor on an untrained encoder minus on the pre-trained one)")
+emb = run/'frozen/embedding_report.tsv'  # written by aam_nb_train: the embedding read by knn and a linear probe, both encoders
+if emb.exists():
+    e = pd.read_csv(emb, sep='\t').set_index('encoder')
+    print("The embedding alone (no predictor trained), test MAE: " + '; '.join(
+        f"{n} encoder: nearest neighbours {e.loc[n, 'knn']:.2f}, linear probe {e.loc[n, 'probe']:.2f}" for n in ('pre-trained', 'untrained')))
 table.to_csv(run/'demo_results.tsv', sep='\t')
 
 fig, ax = plt.subplots(1, 3, figsize=(15, 4.5))
