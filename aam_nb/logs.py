@@ -11,7 +11,7 @@ import pandas as pd, torch.nn as nn
 from .models import LOSS_PARTS
 
 # %% auto #0
-__all__ = ['plot_history', 'EpochEnd', 'TensorBoardLogger']
+__all__ = ['HELD_OUT_SCORES', 'plot_history', 'EpochEnd', 'TensorBoardLogger']
 
 # %% ../nbs/02c_logs.ipynb #0f8cfec7
 def _in_notebook() -> bool:
@@ -20,21 +20,29 @@ def _in_notebook() -> bool:
         return get_ipython() is not None and 'IPKernelApp' in get_ipython().config
     except Exception: return False
 
+HELD_OUT_SCORES = ('unifrac_r', 'nuc_accuracy', 'r2', 'accuracy', 'balanced_accuracy', 'auroc')  # the history's validation scores on a 0-1 scale
+
 def plot_history(history: pd.DataFrame,  # rows of `fit`'s history
                  path: str | Path | None = None,  # save the figure here (PNG)
                 ):
-    "Train and validation loss per epoch, one panel per loss part; returns the figure."
+    "Train and validation loss per epoch, one panel per loss part, and a panel of the held-out scores on a 0-1 scale (UniFrac r, nucleotide accuracy, R2, accuracy, AUROC) where the history has them; returns the figure."
     import matplotlib
     if not _in_notebook(): matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     parts = ['total'] + [p for p in LOSS_PARTS if f'train_{p}' in history]
-    fig, axes = plt.subplots(1, len(parts), figsize=(4 * len(parts), 3.2), squeeze=False)
+    scores = [c for c in HELD_OUT_SCORES if c in history and history[c].notna().any()]
+    fig, axes = plt.subplots(1, len(parts) + bool(scores), figsize=(4 * (len(parts) + bool(scores)), 3.2), squeeze=False)
     for ax, part in zip(axes[0], parts):
         for split, style in (('train', '-'), ('val', '--')):
             col = f'{split}_{part}'
             if col in history: ax.plot(history['epoch'], history[col], style, marker='.', label=split)
         ax.set_title(f'{part} loss'); ax.set_xlabel('epoch'); ax.legend()
         if len(history) and (history[[c for c in history if c.endswith(part) and c.split('_')[0] in ('train', 'val')]] > 0).all().all(): ax.set_yscale('log')
+    if scores:  # what the losses stand for: stage 1's UniFrac fit and masked-nucleotide accuracy, stage 2's R2 (or accuracy, AUROC)
+        ax = axes[0][-1]
+        for c in scores: ax.plot(history['epoch'], history[c], marker='.', label=c)
+        ax.set_title('held-out scores (validation)'); ax.set_xlabel('epoch'); ax.legend()
+        ax.set_ylim(max(float(history[scores].min().min()), -0.5) - 0.02, 1.0)  # an early R2 far below 0 would flatten the rest
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=100)
     plt.close(fig)
