@@ -26,9 +26,9 @@ from .stack import StackOptions, train_stack, fit_stack_weights, combine
 from .baselines import random_forest_baseline, boosted_trees_baseline, linear_baseline, mean_baseline, ForestOptions, BoostedOptions
 
 # %% auto #0
-__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'UNTRAINED_MODELS', 'band_edges', 'EvalOptions',
-           'add_ensemble', 'check_leakage', 'stage2_options', 'stage1_options', 'check_stage_options', 'error_report',
-           'target_bands', 'summarize', 'evaluate']
+__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'UNTRAINED_MODELS', 'STAGE1_PAIRS', 'band_edges',
+           'EvalOptions', 'add_ensemble', 'check_leakage', 'stage2_options', 'stage1_options', 'check_stage_options',
+           'error_report', 'target_bands', 'summarize', 'stage1_gain', 'evaluate']
 
 # %% ../nbs/05b_evaluate.ipynb #4c9cf2a8
 DEFAULT_MODELS = ('frozen', 'untrained', 'knn', 'probe', 'untrained_knn', 'untrained_probe', 'forest', 'boosted', 'tabular_mean', 'linear', 'mean', 'median')  # the rows that earned their minutes (untrained, untrained_knn, untrained_probe: the same rows on an encoder that never trained, the controls that say what stage 1 adds; knn, probe: what the embedding holds by itself, seconds a fold; linear: seconds a fold, and the best tabular row on gut age; fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
@@ -375,6 +375,22 @@ def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, lab
     axes[0, 0].set_ylabel('predicted (out of fold)')
     fig.tight_layout(); fig.savefig(out/'cv_pred_vs_true.png', dpi=100); plt.close(fig)
 
+# %% ../nbs/05b_evaluate.ipynb #461dd38f
+STAGE1_PAIRS = (('frozen', 'untrained'), ('knn', 'untrained_knn'), ('probe', 'untrained_probe'))  # (reads the pre-trained encoder, its control)
+
+def stage1_gain(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
+                metric: str = 'mae',  # the metric compared (lower is better for mae / rmse, higher for the others)
+               ) -> pd.DataFrame:
+    "Per pair of STAGE1_PAIRS run on the same folds: the gain of pre-training (control minus pre-trained, signed so that positive = better), mean, sd, folds where it helped."
+    wide = results.pivot_table(index='fold', columns='model', values=metric)
+    sign = 1.0 if metric in ('mae', 'rmse') else -1.0
+    rows = []
+    for row, control in STAGE1_PAIRS:
+        if row not in wide or control not in wide: continue
+        d = sign * (wide[control] - wide[row]).dropna()
+        rows.append({'row': row, 'control': control, 'gain_mean': d.mean(), 'gain_sd': d.std(ddof=1), 'helped': f'{int((d > 0).sum())} of {len(d)}'})
+    return pd.DataFrame(rows, columns=['row', 'control', 'gain_mean', 'gain_sd', 'helped'])
+
 # %% ../nbs/05b_evaluate.ipynb #1f4e8a26
 def _check_models(o: EvalOptions, encoder, tree):
     "A one-line error for a models list that cannot run, before anything is written."
@@ -470,6 +486,11 @@ def _report_cv(res, oof, out: Path, o: EvalOptions, seconds: float, labels: list
     if labels is not None: print(f"classes {labels}; balance_classes={o.balance_classes} (the AAM's loss and the forest's class_weight alike)")
     shown = [metric, 'balanced_accuracy'] if labels is not None else [metric]
     print(summ[[c for c in summ if c.startswith(tuple(shown)) or c in ('folds', 'seconds_per_fold', 'leakage')]].round(3).to_string())
+    gain = stage1_gain(res, metric)
+    if len(gain):
+        if is_main_process(): gain.to_csv(out/'cv_stage1_gain.tsv', sep='\t', index=False)
+        print(f"what stage 1 adds ({metric} of the control minus the pre-trained row, per fold; positive: pre-training helped): " + '; '.join(
+            f"{g.row} {g.gain_mean:+.3f} +- {g.gain_sd:.3f} (helped on {g.helped} folds)" for g in gain.itertuples()))
     if labels is None and is_main_process():  # where the error is: per band of the target, and per value of report_by
         y_ = oof.groupby('sample_id')['truth'].first().astype(float)
         parts = {'band': target_bands(y_, o.bands), **({o.report_by: by} if by is not None else {})}

@@ -33,7 +33,7 @@ def main():
     import torch, pandas as pd
     from aam_nb.data import find_real_data
     from aam_nb.region import write_region
-    from aam_nb.evaluate import evaluate, summarize, read_predictions
+    from aam_nb.evaluate import evaluate, summarize, stage1_gain, read_predictions
     real = find_real_data('gut_age')
     region = Path(a.region)
     if not (region/'region.json').exists(): write_region([real['table']], region, 'greengenes')
@@ -56,6 +56,8 @@ def main():
                                   'pooled': round(float(r['mae_pooled']), 3) if 'mae_pooled' in r else None,
                                   'minutes_per_fold': round(float(r['seconds_per_fold']) / 60, 2),
                                   'folds': res.loc[res['model'] == m].sort_values('fold')['mae'].round(3).tolist()}
-                              for m, r in s.iterrows()}}))
+                              for m, r in s.iterrows()},
+                      'stage1_gain': {g.row: {'vs': g.control, 'mean': round(g.gain_mean, 3), 'sd': None if g.gain_sd != g.gain_sd else round(g.gain_sd, 3),
+                                              'helped': g.helped} for g in stage1_gain(res).itertuples()}}))
 
 if __name__ == '__main__': main()

@@ -35,7 +35,7 @@ def main():
     a, extra = ap.parse_known_args()
     import torch
     from aam_nb.data import find_real_data
-    from aam_nb.evaluate import evaluate, summarize
+    from aam_nb.evaluate import evaluate, summarize, stage1_gain
     real = find_real_data('oral_age')  # ../shared/data/oral_age, or $AAM_NB_DATA/oral_age
     col = {'proxy': 'subject_proxy', 'random': None, 'study': 'qiita_study_id', 'strict': 'subject_strict'}[a.grouping]
     folds = 9 if a.grouping == 'study' else a.folds
@@ -61,6 +61,8 @@ def main():
                                   'pooled': round(float(r['mae_pooled']), 3) if 'mae_pooled' in r else None,
                                   'macro': macro.get(m), 'minutes_per_fold': round(float(r['seconds_per_fold']) / 60, 2),
                                   'folds': res.loc[res['model'] == m].sort_values('fold')['mae'].round(3).tolist()}
-                              for m, r in s.iterrows()}}))
+                              for m, r in s.iterrows()},
+                      'stage1_gain': {g.row: {'vs': g.control, 'mean': round(g.gain_mean, 3), 'sd': None if g.gain_sd != g.gain_sd else round(g.gain_sd, 3),
+                                              'helped': g.helped} for g in stage1_gain(res).itertuples()}}))
 
 if __name__ == '__main__': main()
