@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from .data import as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
 from .options import stage_classes, default_of
 from .folds import cv_folds
-from .runs import _resolve_split, _sort_options, finish_stage, stage_seconds
+from .runs import resolve_split, sort_options, finish_stage, stage_seconds
 from .predict import predict, load_predictor_checkpoint, read_predictions, write_predictions, mean_predictions, prediction_metrics
 from .stage2 import train_predictor
 
@@ -52,7 +52,7 @@ def bag_splits(split: dict,  # train / val (/ test) samples: train + val are cut
 def _bag_options(options: dict) -> tuple:
     "(each model's stage options, its loop options) from the options given by name: a bad one fails here, before anything is written."
     oc, fc = stage_classes('predictor', options.get('freeze_base', False))
-    st, ft = _sort_options(options, oc, fc)
+    st, ft = sort_options(options, oc, fc)
     return oc(**st), fc.build(**ft)
 
 def load_bag(run  # a bag's folder (bag.json)
@@ -85,7 +85,7 @@ def train_bag(table,  # feature table: path (BIOM / .qza) or FeatureTable
         raise FileExistsError(f"{out}: exists and holds no bag; choose a new folder (nothing in it was changed)")
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), oo.rarefy_depth), load_metadata(metadata, column, oo.classification))
     groups = load_groups(metadata, oo.group_column, tbl.sample_ids) if oo.group_column else None
-    sp_ = _resolve_split(tbl.sample_ids, split, oo.val_frac, oo.test_frac, fit.seed, groups, oo.group_column)
+    sp_ = resolve_split(tbl.sample_ids, split, oo.val_frac, oo.test_frac, fit.seed, groups, oo.group_column)
     splits = bag_splits(sp_, bo.bag, fit.seed, groups, bo.val_group_cap)
     if overwrite and out.exists() and not resume: shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True); save_split(sp_, out/'split.json')

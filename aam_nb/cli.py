@@ -9,12 +9,11 @@ from dataclasses import fields, MISSING
 from pathlib import Path
 import pandas as pd
 from fastcore.docments import docments
-from .data import load_table, load_metadata, load_split, load_groups, check_split_groups
+from .data import load_table, load_metadata, load_split, load_groups
 from .models import EncoderConfig
 from .checkpoint import CheckpointError
 from .options import FitOptions, PretrainOptions, PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit, fmt, may_change, option_docs, default_of
-from .loop import TrainingDiverged
-from .runs import _resolve_split
+from .runs import resolve_split
 from .predict import predict, load_predictor_checkpoint, prediction_metrics, write_predictions
 from .stage1 import pretrain
 from .stage2 import train_predictor
@@ -335,7 +334,7 @@ def _baseline(a: dict):
     tbl, col = load_table(a['table'], a.get('sequences')), a.get('group_column')
     groups = load_groups(a['metadata'], col, tbl.sample_ids) if col else None
     known = split_path.exists()
-    sp_ = _resolve_split(tbl.sample_ids, load_split(split_path) if known else None, a.get('val_frac', 0.1), a.get('test_frac', 0.2), seed, groups, col)
+    sp_ = resolve_split(tbl.sample_ids, load_split(split_path) if known else None, a.get('val_frac', 0.1), a.get('test_frac', 0.2), seed, groups, col)
     forest = {k: a[k] for k in ('n_estimators', 'max_features') if k in a}
     df, m, eval_on = random_forest_baseline(tbl, a['metadata'], a['column'], sp_, classification, seed=seed,
                                             balance_classes=a.get('balance_classes', False), **forest)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'REAL_DATA', 'FeatureTable', 'is_sequence', 'clean_sequence', 'read_fasta', 'load_table',
+__all__ = ['DATA_ENV', 'REAL_DATA', 'FeatureTable', 'is_sequence', 'clean_sequence', 'qza_member', 'read_fasta', 'load_table',
            'as_feature_table', 'merge_tables', 'require_sequences', 'load_tree', 'load_metadata', 'align_samples',
            'rarefy_counts', 'drop_shallow', 'rarefy', 'load_groups', 'split_samples', 'check_split_groups',
            'save_split', 'load_split', 'real_data_dirs', 'find_real_data']
@@ -81,7 +81,6 @@ def to_biom(self: FeatureTable):
     return Table(self.counts.T.tocsc(), list(self.feature_ids), list(self.sample_ids))
 
 # %% ../nbs/00a_data.ipynb #a3ec439a
-_IUPAC = set('ACGTURYSWKMBDHVN')
 _seq_re = re.compile(r'^[ACGTURYSWKMBDHVN.-]+$')
 
 def is_sequence(s: str  # a feature ID or sequence
@@ -96,7 +95,7 @@ def clean_sequence(s: str  # nucleotide sequence, any case, IUPAC codes allowed
     return re.sub('[^ACGT]', 'N', s)
 
 # %% ../nbs/00a_data.ipynb #a9f1e68d
-def _qza_member(path: Path, suffixes) -> bytes:
+def qza_member(path: Path, suffixes) -> bytes:
     "The bytes of the first file inside a QIIME 2 artifact (a zip) whose name ends with one of `suffixes`."
     try: zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile: raise ValueError(f"{path}: not a QIIME 2 artifact (.qza files are zip archives); export it again or pass the plain file")
@@ -110,7 +109,7 @@ def read_fasta(path  # FASTA file, or a QIIME 2 `FeatureData[Sequence]` .qza
     "Map of ID -> cleaned sequence from a FASTA file or `rep-seqs.qza`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: sequence file not found")
-    text = (_qza_member(path, ['.fasta', '.fa', '.fna']).decode() if path.suffix == '.qza'
+    text = (qza_member(path, ['.fasta', '.fa', '.fna']).decode() if path.suffix == '.qza'
             else path.read_text())
     seqs, name, chunks = {}, None, []
     for line in text.splitlines():
@@ -130,7 +129,7 @@ def _read_biom(path: Path):
         if path.suffix == '.qza':
             with tempfile.TemporaryDirectory() as d:
                 f = Path(d)/'feature-table.biom'
-                f.write_bytes(_qza_member(path, ['feature-table.biom']))
+                f.write_bytes(qza_member(path, ['feature-table.biom']))
                 return biom.load_table(str(f))
         return biom.load_table(str(path))
     except ValueError as e:
@@ -219,7 +218,7 @@ def load_tree(path,  # rooted Newick tree, or a QIIME 2 `Phylogeny[Rooted]` .qza
     from skbio import TreeNode
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: tree not found")
-    text = _qza_member(path, ['tree.nwk']).decode() if path.suffix == '.qza' else path.read_text()
+    text = qza_member(path, ['tree.nwk']).decode() if path.suffix == '.qza' else path.read_text()
     try: tree = TreeNode.read(io.StringIO(text), convert_underscores=False)
     except Exception as e: raise ValueError(f"{path}: not a readable Newick tree: {e}") from None
     tips = [t.name for t in tree.tips()]

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .data import load_metadata, align_samples, as_feature_table, drop_shallow, load_groups, save_split, load_split
 from .folds import cv_folds, check_classes, check_fold_classes, fold_split
-from .models import EncoderConfig, regression_metrics, classification_metrics
+from .models import EncoderConfig
 from .runtime import default_device, is_main_process
 from .options import (check_resume, option, role_of, job_options, default_of, stage_classes, FitOptions, PretrainOptions,
                             PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit)
-from .runs import _sort_options, finish_stage, stage_seconds
+from .runs import sort_options, finish_stage, stage_seconds
 from .cache import sample_embeddings
 from .embedding import knn_predict, probe_predict, untrained_encoder
 from .bag import train_bag, load_bag
@@ -181,7 +181,7 @@ def check_stage_options(o: EvalOptions) -> None:
     runs += [('predictor', (lambda s, e: s | {'epochs': e})(*stage2_options(o, m))) for m in ('frozen', 'finetune')]
     for stage, opts in runs:
         oc, fc = stage_classes(stage, opts.get('freeze_base', False))
-        st, ft = _sort_options({k: v for k, v in opts.items() if k != 'config'}, oc, fc); oc(**st); fc.build(**ft)
+        st, ft = sort_options({k: v for k, v in opts.items() if k != 'config'}, oc, fc); oc(**st); fc.build(**ft)
 
 # %% ../nbs/05b_evaluate.ipynb #9c4d0a17
 def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o: EvalOptions, cfg, encoder, quiet, add, labels) -> dict | None:
@@ -355,7 +355,6 @@ def _curves(oof: pd.DataFrame, out: Path, models: list, labels: list):
         for (i, j), n in np.ndenumerate(cm): ax.text(j, i, int(n), ha='center', va='center', fontsize=8)
     fig.tight_layout(); fig.savefig(out/'cv_confusion.png', dpi=100); plt.close(fig)
 def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, labels: list | None):
-    import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     models = list(summarize(results, metric).index)
     fig, ax = plt.subplots(figsize=(1.6 * len(models) + 2, 3.6))
@@ -375,7 +374,7 @@ def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, lab
     axes[0, 0].set_ylabel('predicted (out of fold)')
     fig.tight_layout(); fig.savefig(out/'cv_pred_vs_true.png', dpi=100); plt.close(fig)
 
-# %% ../nbs/05b_evaluate.ipynb #461dd38f
+# %% ../nbs/05b_evaluate.ipynb #70f10e1f
 STAGE1_PAIRS = (('frozen', 'untrained'), ('knn', 'untrained_knn'), ('probe', 'untrained_probe'))  # (reads the pre-trained encoder, its control)
 
 def stage1_gain(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)

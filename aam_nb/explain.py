@@ -4,12 +4,12 @@
 
 # %% ../nbs/05c_explain.ipynb #386e81b9
 from __future__ import annotations
-import hashlib, io, json, time, warnings
+import hashlib, io, json, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from captum.attr import FeatureAblation, IntegratedGradients
-from .data import FeatureTable, load_table, load_metadata, load_split, load_tree, rarefy, _qza_member
+from .data import FeatureTable, load_table, load_metadata, load_split, load_tree, rarefy, qza_member
 from .dataset import MicrobiomeDataset
 from .models import SequencePredictor
 from .checkpoint import model_from_checkpoint
@@ -305,7 +305,7 @@ def load_taxonomy(path  # taxonomy.qza (QIIME 2 FeatureData[Taxonomy]) or its ta
     "Each feature's taxon string ('k__Bacteria; p__...; g__X; s__'), by feature ID."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: taxonomy not found")
-    text = _qza_member(path, ['taxonomy.tsv']).decode() if path.suffix == '.qza' else path.read_text()
+    text = qza_member(path, ['taxonomy.tsv']).decode() if path.suffix == '.qza' else path.read_text()
     df = pd.read_csv(io.StringIO(text), sep='\t', dtype=str, keep_default_na=False)
     cols = {c.strip().lower(): c for c in df.columns}
     tax = cols.get('taxon') or cols.get('taxonomy')
@@ -379,7 +379,6 @@ def tree_clade_importance(imp: pd.DataFrame,  # `asv_importance` (feature_id, se
 
 # %% ../nbs/05c_explain.ipynb #0bf148c7
 def _plt():
-    import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     return plt
 

@@ -11,10 +11,11 @@ import pandas as pd, torch.nn as nn
 from .models import LOSS_PARTS
 
 # %% auto #0
-__all__ = ['HELD_OUT_SCORES', 'plot_history', 'EpochEnd', 'TensorBoardLogger']
+__all__ = ['HELD_OUT_SCORES', 'in_notebook', 'plot_history', 'EpochEnd', 'TensorBoardLogger']
 
 # %% ../nbs/02c_logs.ipynb #0f8cfec7
-def _in_notebook() -> bool:
+def in_notebook() -> bool:
+    "True inside a Jupyter kernel (plots show inline there; elsewhere they are only written, with the Agg backend)."
     try:
         from IPython import get_ipython
         return get_ipython() is not None and 'IPKernelApp' in get_ipython().config
@@ -27,7 +28,7 @@ def plot_history(history: pd.DataFrame,  # rows of `fit`'s history
                 ):
     "Train and validation loss per epoch, one panel per loss part, and a panel of the held-out scores on a 0-1 scale (UniFrac r, nucleotide accuracy, R2, accuracy, AUROC) where the history has them; returns the figure."
     import matplotlib
-    if not _in_notebook(): matplotlib.use('Agg')
+    if not in_notebook(): matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     parts = ['total'] + [p for p in LOSS_PARTS if f'train_{p}' in history]
     scores = [c for c in HELD_OUT_SCORES if c in history and history[c].notna().any()]

@@ -8,10 +8,10 @@ import math, time, warnings
 from dataclasses import dataclass, field, asdict
 from typing import Callable
 from pathlib import Path
-import numpy as np, pandas as pd, torch, torch.nn as nn
+import pandas as pd, torch, torch.nn as nn
 from tqdm.auto import tqdm
 from .models import compute_losses, PretrainMetrics, TargetMetrics, compile_stacks
-from .logs import plot_history, EpochEnd, TensorBoardLogger, _in_notebook
+from .logs import plot_history, EpochEnd, TensorBoardLogger, in_notebook
 from .runtime import (autocast, device_for, is_main_process, init_distributed, batch_seed, batch_plan, to_device,
                             wrap_model, unwrap, grad_sync, all_sum, gather_objects, barrier, check_world_size, world_size,
                             bound_onednn_cache, tf32_matmuls)
@@ -349,6 +349,13 @@ def save_epoch(out: Path,  # the run directory
     hist = pd.DataFrame(st.history); hist.to_csv(out/'history.csv', index=False)
     return plot_history(hist, out/'loss_curve.png') if plot else None
 
+# %% ../nbs/03_training.ipynb #76102db9
+def _live_plot():
+    "A display handle for the loss curve when running in a notebook, else None."
+    if not in_notebook(): return None
+    from IPython.display import display
+    return display(display_id=True)
+
 # %% ../nbs/03_training.ipynb #4e9b1d35
 def fit(model: nn.Module,  # SequenceEncoder or SequencePredictor
         train_dl,  # training DataLoader (its sampler's `set_epoch` is called each epoch)
@@ -404,10 +411,3 @@ def fit(model: nn.Module,  # SequenceEncoder or SequencePredictor
     barrier()  # rank 0 has written best.pt before any rank reads it
     if (out/'best.pt').exists(): load_model_state(model, load_checkpoint(out/'best.pt'), out/'best.pt')
     return FitResult(pd.DataFrame(st.history), out, st.early.best_epoch, st.early.best, stopped, model)
-
-# %% ../nbs/03_training.ipynb #76102db9
-def _live_plot():
-    "A display handle for the loss curve when running in a notebook, else None."
-    if not _in_notebook(): return None
-    from IPython.display import display
-    return display(display_id=True)

@@ -30,7 +30,7 @@ class EncoderConfig:
     asv_layers: int = 1  # transformer layers over an ASV's nucleotides
     sample_layers: int = 2  # transformer layers over a sample's ASVs
     ff_mult: int = 4  # feed-forward width as a multiple of embedding_dim
-    dropout: float = 0.0  # dropout in the transformer layers (see below: >0 biases the UniFrac head)
+    dropout: float = 0.0  # dropout in the transformer layers (0: dropout biases the UniFrac head's distances)
     mask_ratio: float = 0.15  # fraction of real nucleotides masked for masked-nucleotide prediction
     grad_checkpointing: bool = False  # recompute activations in backward to save memory (large models)
 

@@ -46,12 +46,12 @@ def job_options(*classes) -> set:
 @dataclass
 class FitOptions:
     "How `fit` trains: the optimizer and its schedule, early stopping, and how a job runs. Defaults: the measured recipe (a frozen-encoder predictor's)."
-    epochs: int = option(80, 'resumable')  # most epochs (the seed: 1000; a frozen head on the oral data stops before 80)
-    lr: float = 1e-3  # peak AdamW learning rate (the seed: 1e-4, which left the D64 model under-trained in the oral screen's 8-80 epochs)
+    epochs: int = option(80, 'resumable')  # most epochs (a frozen head on the oral data early-stops before 80)
+    lr: float = 1e-3  # peak AdamW learning rate (1e-4 left the 64-dim model under-trained within the oral screen's 8-80 epochs)
     weight_decay: float = 0.01  # AdamW weight decay
-    warmup_steps: int = 200  # linear warmup steps, shortened with a warning if the run is shorter (the seed: 10 000, more steps than a whole oral run)
+    warmup_steps: int = 200  # linear warmup steps, shortened with a warning if the run is shorter
     min_lr_ratio: float = 0.1  # cosine floor as a fraction of lr
-    patience: int = option(15, 'resumable')  # early-stopping patience in epochs (the seed: 50, for runs of 1000 epochs)
+    patience: int = option(15, 'resumable')  # early-stopping patience in epochs
     min_delta: float = option(0.0, 'resumable')  # smallest validation-loss decrease that counts as an improvement
     grad_accum: int = 1  # batches per optimizer step
     clip_grad: float | None = 1.0  # max gradient norm (None or 0: no clipping)
@@ -81,7 +81,7 @@ def _known(cls, d: dict) -> dict:
 class PretrainFit(FitOptions):
     "`FitOptions` of stage 1 (`pretrain`): what differs from the frozen predictor's recipe."
     epochs: int = option(8, 'resumable')  # most epochs (8 in the measured recipe: a fold's stage 1 in ~3 minutes on 2 cores)
-    patience: int = option(50, 'resumable')  # early-stopping patience (the seed's: stage 1's loss falls slowly, so it rarely fires)
+    patience: int = option(50, 'resumable')  # early-stopping patience (stage 1's loss falls slowly: it rarely fires)
 
 @dataclass
 class FrozenFit(FitOptions):
@@ -132,7 +132,7 @@ def _choice(name: str, value, choices):
 @dataclass
 class DataOptions:
     "How a stage reads and splits the samples (both stages)."
-    batch_size: int = 16  # samples per batch (the seed: 8; 16 in the measured recipe, more UniFrac pairs per step)
+    batch_size: int = 16  # samples per batch (16: more UniFrac pairs per step than 8, in the measured recipe)
     val_frac: float = 0.1  # fraction of samples held out for validation (early stopping, model choice)
     test_frac: float = 0.0  # fraction held out for testing: never trained or validated on (stage 2 writes test_predictions.tsv)
     group_column: str | None = None  # metadata column of groups (e.g. the subject) that stay wholly on one side of the split

@@ -14,11 +14,12 @@ from .dataset import MicrobiomeDataset, tokenize, check_lengths
 from .unifrac import TreeMatrices, BatchUniFrac, PrecomputedUniFrac, load_distance_matrix, table_on_tree
 from .models import EncoderConfig
 from .runtime import is_main_process
-from .options import check_resume, fmt, may_change, stage_classes, PretrainOptions
+from .options import check_resume, fmt, may_change, stage_classes
 from .loop import check_out_dir
 
 # %% auto #0
-__all__ = ['Run', 'setup_run', 'finish_stage', 'stage_seconds', 'stage_table', 'unifrac_targets', 'preprocess']
+__all__ = ['Run', 'sort_options', 'setup_run', 'finish_stage', 'stage_seconds', 'stage_table', 'unifrac_targets', 'preprocess',
+           'resolve_split', 'run_groups', 'run_split', 'stage_datasets']
 
 # %% ../nbs/04_runs.ipynb #20de3487
 _FIXED_INPUTS = ('table', 'tree', 'metadata', 'column', 'sequences', 'distance_matrix', 'encoder')
@@ -55,7 +56,7 @@ class Run:
         return {'kind': kind, **info}
 
 # %% ../nbs/04_runs.ipynb #3b1f0a57
-def _sort_options(options: dict, option_class, fit_class) -> tuple:
+def sort_options(options: dict, option_class, fit_class) -> tuple:
     "(stage options, loop options) of the options given by name; an unknown name fails, listing both kinds."
     stage = {f.name for f in fields(option_class)}; loop = {f.name for f in fields(fit_class)}
     unknown = [k for k in options if k not in stage | loop]
@@ -70,7 +71,7 @@ def _saved_run(out: Path, inputs: dict) -> tuple:
     except (OSError, ValueError): raise FileNotFoundError(f"{path}: missing or unreadable; resume needs the run's config.json") from None
     if 'options' not in saved: raise ValueError(f"{path}: made by an older aam_nb; resume it with the version that made it")
     if saved['options'].pop('huber', False): saved['options']['loss'] = 'huber'  # runs made when huber was a flag of its own
-    for k, v in inputs.items():  # (a split given again: see `_run_split`)
+    for k, v in inputs.items():  # (a split given again: see `run_split`)
         if k == 'split' or v is None or not isinstance(v, (str, Path, list, tuple)) or saved['inputs'].get(k) is None: continue
         if _as_input(v, k) != saved['inputs'][k]:
             raise ValueError(f"{out}: cannot resume with {k}={str(v)!r}: the run was made with {k}={saved['inputs'][k]!r}; start a new run to change it")
@@ -93,7 +94,7 @@ def setup_run(out_dir,  # the run directory
     out = check_out_dir(out_dir, resume, overwrite)
     saved, inputs = _saved_run(out, inputs) if resume else ({}, inputs)
     option_class, fit_class = stage_classes(stage, options.get('freeze_base', saved.get('options', {}).get('freeze_base', False)))
-    stage_given, fit_given = _sort_options(options, option_class, fit_class)
+    stage_given, fit_given = sort_options(options, option_class, fit_class)
     cfg = config.to_dict() if isinstance(config, EncoderConfig) else dict(config) if config else None
     if cfg: EncoderConfig.from_dict(EncoderConfig().to_dict() | cfg)  # an unknown or invalid field fails here
     if not resume: return Run(out, inputs, cfg, option_class(**stage_given), fit_class.build(**fit_given), False, {})
@@ -156,7 +157,7 @@ def preprocess(cfg: EncoderConfig, o: DataOptions) -> dict:
     return {'max_bp': cfg.max_bp, 'token_limit': cfg.token_limit, 'rarefy_depth': o.rarefy_depth or 0}
 
 # %% ../nbs/04_runs.ipynb #40b0fb70
-def _resolve_split(ids, split, val_frac, test_frac, seed, groups=None, group_column=None) -> dict:
+def resolve_split(ids, split, val_frac, test_frac, seed, groups=None, group_column=None) -> dict:
     "A given split (dict or split.json) checked against the table, or a new seeded one (grouped when `groups`)."
     if split is None:
         sp_ = split_samples(ids, val_frac, test_frac, seed, groups)
@@ -169,19 +170,19 @@ def _resolve_split(ids, split, val_frac, test_frac, seed, groups=None, group_col
     if group_column: sp_['group_column'] = group_column
     return sp_
 
-def _groups(run: Run, ids):
+def run_groups(run: Run, ids):
     "Each sample's group when the run names a group column (read from the metadata input), else None."
     col = run.options.group_column
     if not col: return None
     if run.inputs.get('metadata') is None: raise ValueError(f"group_column={col!r} (--group_column) needs metadata= (--metadata), the file that holds it")
     return load_groups(run.inputs['metadata'], col, ids)
 
-def _run_split(run: Run, ids, val_frac, test_frac) -> dict:
+def run_split(run: Run, ids, val_frac, test_frac) -> dict:
     "The run's split: on resume its split.json (a split given again must hold the same samples), else the given split or a new seeded one."
-    given, groups, col = run.inputs.get('split'), _groups(run, ids), run.options.group_column
-    if not run.resume: return _resolve_split(ids, given, val_frac, test_frac, run.fit_options.seed, groups, col)
-    saved = _resolve_split(ids, load_split(run.out/'split.json'), 0, 0, 0, groups, col)
-    if given is not None and _resolve_split(ids, given, 0, 0, 0, groups, col) != saved:
+    given, groups, col = run.inputs.get('split'), run_groups(run, ids), run.options.group_column
+    if not run.resume: return resolve_split(ids, given, val_frac, test_frac, run.fit_options.seed, groups, col)
+    saved = resolve_split(ids, load_split(run.out/'split.json'), 0, 0, 0, groups, col)
+    if given is not None and resolve_split(ids, given, 0, 0, 0, groups, col) != saved:
         raise ValueError(f"{run.out}: cannot resume with another split than the run's own ({run.out/'split.json'}); start a new run to change it")
     return saved
 
@@ -201,7 +202,7 @@ def _split_dataset(table: FeatureTable, ids, cfg: EncoderConfig, tokens: torch.T
                              random_token_limit=random_token_limit and train, rarefy_depth=rarefy_depth,
                              rarefy_each_epoch=rarefy_each_epoch and train, seed=seed)
 
-def _datasets(run: Run, table, split, cfg, keys, **kw) -> dict:
+def stage_datasets(run: Run, table, split, cfg, keys, **kw) -> dict:
     "The split's datasets (keys with samples), sharing one tokenization of the table."
     o = run.options; check_lengths(table.sequences, cfg.max_bp, str(table.source)); tokens = tokenize(table.sequences, cfg.max_bp)
     return {k: _split_dataset(table, split[k], cfg, tokens, k == 'train', random_token_limit=o.random_token_limit,

@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp
 from .data import FeatureTable, as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
 from .options import stage_classes, default_of
 from .folds import cv_folds
-from .runs import _resolve_split, _sort_options, finish_stage
+from .runs import resolve_split, sort_options, finish_stage
 from .predict import predict, load_predictor_checkpoint, read_predictions, write_predictions
 from .stage2 import train_predictor
 from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts, per_thousand
@@ -108,7 +108,7 @@ def _stack_options(options: dict) -> tuple:
     aam = {'freeze_base': True} | options  # the frozen AAM unless told otherwise
     if aam.get('classification'): raise ValueError("--stack stacks regression predictions (non-negative weights under MAE); a class column is not supported: leave out --stack")
     oc, fc = stage_classes('predictor', aam['freeze_base'])
-    st, ft = _sort_options(aam, oc, fc)
+    st, ft = sort_options(aam, oc, fc)
     return so, fo, aam, oc(**st), fc.build(**ft)  # a bad option fails here
 
 
@@ -166,7 +166,7 @@ def train_stack(table,  # feature table: path (BIOM / .qza) or FeatureTable
     if (out/'stack.json').exists() and not (resume or overwrite): raise FileExistsError(f"{out}: already holds a stack; pass overwrite=True (--overwrite) to replace it")
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, False))
     groups = load_groups(metadata, oo.group_column, tbl.sample_ids) if oo.group_column else None
-    sp_ = _resolve_split(tbl.sample_ids, split, oo.val_frac, oo.test_frac, seed, groups, oo.group_column)
+    sp_ = resolve_split(tbl.sample_ids, split, oo.val_frac, oo.test_frac, seed, groups, oo.group_column)
     if overwrite and out.exists() and not resume: shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True); save_split(sp_, out/'split.json')
     t0, quiet = time.perf_counter(), {'progress': False} | {k: v for k, v in aam_opts.items() if k != 'epochs'}

@@ -11,7 +11,7 @@ from .models import EncoderConfig, SequenceEncoder, SequencePredictor
 from .runtime import seeded, init_distributed, make_loader
 from .checkpoint import load_checkpoint, model_from_checkpoint
 from .loop import FitResult, Objective, fit
-from .runs import setup_run, stage_table, unifrac_targets, preprocess, _run_split, _datasets
+from .runs import setup_run, stage_table, unifrac_targets, preprocess, run_split, stage_datasets
 
 # %% auto #0
 __all__ = ['pretrain', 'load_encoder']
@@ -43,8 +43,8 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
         table = drop_shallow(table, o.rarefy_depth)  # the dropped ASVs' reads are gone: a sample may now lack the depth
     target_fn = unifrac_targets(table, tree, inp['distance_matrix'], o.unifrac_metric, o.rarefy_each_epoch)
     cfg = EncoderConfig.from_dict(run.saved['model_config'] if run.resume else (EncoderConfig().to_dict() | (run.config or {})))
-    sp_ = _run_split(run, table.sample_ids, o.val_frac, o.test_frac)
-    ds = _datasets(run, table, sp_, cfg, ('train', 'val'), target_fn=target_fn)
+    sp_ = run_split(run, table.sample_ids, o.val_frac, o.test_frac)
+    ds = stage_datasets(run, table, sp_, cfg, ('train', 'val'), target_fn=target_fn)
     with seeded(seed): model = SequenceEncoder(cfg)  # initial weights from `seed`, whatever ran before in this process
     learned = None if inp['distance_matrix'] is not None else o.unifrac_metric  # (a precomputed matrix's flavour is its own)
     state = run.record('encoder', sp_, table, run_info, model_config=cfg.to_dict(), preprocess=preprocess(cfg, o), unifrac_metric=learned)

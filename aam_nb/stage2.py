@@ -13,14 +13,14 @@ from .models import EncoderConfig, SequenceEncoder, SequencePredictor
 from .runtime import device_for, is_main_process, seeded, init_distributed, make_loader
 from .options import PredictorOptions, GROUP_WEIGHTS
 from .loop import FitResult, Objective, fit
-from .runs import Run, setup_run, stage_table, unifrac_targets, preprocess, _run_split, _datasets, _groups
+from .runs import Run, setup_run, stage_table, unifrac_targets, preprocess, run_split, stage_datasets, run_groups
 from .cache import encode_base, CachedBaseDataset, slot_hashes, slot_counts
-from .predict import predict_dataset, predict, write_predictions
-from .stage1 import pretrain, load_encoder
+from .predict import predict_dataset, write_predictions
+from .stage1 import load_encoder
 
 # %% auto #0
-__all__ = ['GROUP_WEIGHTS', 'stage2_encoder', 'Targets', 'stage2_targets', 'group_weights', 'target_weights', 'stage2_model',
-           'stage2_loaders', 'write_split_predictions', 'train_predictor']
+__all__ = ['stage2_encoder', 'Targets', 'stage2_targets', 'group_weights', 'target_weights', 'stage2_model', 'stage2_loaders',
+           'write_split_predictions', 'train_predictor']
 
 # %% ../nbs/04d_stage2.ipynb #406d97db
 def stage2_encoder(run: Run) -> SequenceEncoder:
@@ -60,8 +60,6 @@ def stage2_targets(y: pd.Series,  # the column, in table order (from `align_samp
     return Targets(codes, info | {'labels': labels}, labels, weights)
 
 # %% ../nbs/04d_stage2.ipynb #8a41c6d3
-GROUP_WEIGHTS = ('none', 'equal', 'sqrt')
-
 def _mean_one_per_side(w: pd.Series, split: dict) -> pd.Series:
     "Per-sample weights scaled to mean 1 on each side of `split` (so the loss keeps its scale)."
     w = w.copy()
@@ -97,7 +95,7 @@ def target_weights(y: pd.Series,  # the regression target, by sample ID
 def _sample_weights(run: Run, table, y, split) -> pd.Series | None:
     "The product of the group and target weights a run asks for (None: none), mean 1 on each side of the split."
     o = run.options
-    parts = [w for w in (group_weights(_groups(run, table.sample_ids), split, o.group_weights) if o.group_column else None,
+    parts = [w for w in (group_weights(run_groups(run, table.sample_ids), split, o.group_weights) if o.group_column else None,
                          target_weights(y, split, o.target_balance) if not o.classification else None) if w is not None]
     if not parts: return None
     return _mean_one_per_side(pd.Series(np.prod(parts, axis=0), index=parts[0].index), split)
@@ -177,7 +175,7 @@ def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python
     if inp['encoder'] is not None and run.config: raise ValueError("config= is for an encoder trained from scratch; a pre-trained encoder brings its own")
     table, y = align_samples(stage_table(run), load_metadata(inp['metadata'], inp['column'], o.classification))
     enc = stage2_encoder(run)
-    sp_ = _run_split(run, table.sample_ids, o.val_frac, o.test_frac)
+    sp_ = run_split(run, table.sample_ids, o.val_frac, o.test_frac)
     t = stage2_targets(y, sp_['train'], o.classification, o.balance_classes, inp['metadata'])
     if o.group_weights != 'none' and not o.group_column: raise ValueError(f"group_weights={o.group_weights!r} needs group_column= (--group_column): the groups to balance")
     w = _sample_weights(run, table, y, sp_)
@@ -186,7 +184,7 @@ def train_predictor(table,  # feature table: a path (BIOM or .qza), or in Python
     metric = o.unifrac_metric or getattr(enc, 'unifrac_metric', None)  # the flavour stage 1 learned, unless told otherwise
     if aux and metric is None: raise ValueError("unifrac_weight > 0: the encoder does not say which UniFrac it learned; pass unifrac_metric= (--unifrac_metric)")
     if aux: run.options = o = replace(o, unifrac_metric=metric)  # config.json records the flavour that runs
-    datasets = _datasets(run, table, sp_, enc.config, ('train', 'val', 'test'), targets=t.values,
+    datasets = stage_datasets(run, table, sp_, enc.config, ('train', 'val', 'test'), targets=t.values,
                          weights=None if w is None else w.loc[table.sample_ids].to_numpy(np.float32),
                          target_fn=unifrac_targets(table, inp['tree'], metric=metric) if aux else None)
     model = stage2_model(enc, o, len(t.labels) if o.classification else None, seed)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json, shutil, time
 from dataclasses import asdict, fields
 from pathlib import Path
-import numpy as np, pandas as pd
+import pandas as pd
 from .data import as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
-from .runs import _resolve_split
+from .runs import resolve_split
 from .predict import mean_predictions, prob_columns, write_predictions, prediction_metrics
 from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts, per_thousand
 from .stack import save_model, load_model, align_features, write_features, read_features
@@ -86,7 +86,7 @@ def train_tabular(table,  # feature table: path (BIOM / .qza) or FeatureTable
     t0 = time.perf_counter()
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, classification))
     groups = load_groups(metadata, group_column, tbl.sample_ids) if group_column else None
-    sp_ = (_resolve_split(tbl.sample_ids, split, 0.0, test_frac, seed, groups, group_column) if split is not None or test_frac
+    sp_ = (resolve_split(tbl.sample_ids, split, 0.0, test_frac, seed, groups, group_column) if split is not None or test_frac
            else {'train': list(tbl.sample_ids), 'val': [], 'test': []})
     fit_ids = sp_['train'] + sp_['val']
     labels = sorted(y.unique().tolist()) if classification else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib, io, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
-from .data import as_feature_table, load_tree, _qza_member
+from .data import as_feature_table, load_tree, qza_member
 
 # %% auto #0
 __all__ = ['METRICS', 'TreeMatrices', 'table_on_tree', 'unifrac_from_counts', 'unifrac_matrix', 'faith_pd', 'BatchUniFrac',
@@ -180,7 +180,7 @@ def load_distance_matrix(path,  # scikit-bio / QIIME 2 distance matrix (TSV or .
         if m.shape != (len(ids), len(ids)): raise ValueError(f"{path}: matrix is {m.shape} but {ids_path} has {len(ids)} IDs")
         return DistanceMatrix(m, ids)
     if path.suffix == '.qza':
-        return DistanceMatrix.read(io.StringIO(_qza_member(path, ['distance-matrix.tsv']).decode()))
+        return DistanceMatrix.read(io.StringIO(qza_member(path, ['distance-matrix.tsv']).decode()))
     return DistanceMatrix.read(str(path))
 
 class PrecomputedUniFrac:
