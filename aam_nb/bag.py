@@ -8,7 +8,7 @@ import json, shutil, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
+from .data import as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split, GROUP_CAP
 from .options import stage_classes, default_of
 from .folds import cv_folds
 from .runs import resolve_split, sort_options, finish_stage, stage_seconds
@@ -23,7 +23,7 @@ __all__ = ['BagOptions', 'bag_splits', 'load_bag', 'train_bag', 'predict_bag']
 class BagOptions:
     "How many models a bag holds (the recipe measured on the oral strict folds: 5)."
     bag: int = 5  # models: model j trains on K-1 grouped folds of the labelled samples and early-stops on fold j
-    val_group_cap: float = 0.5  # a group larger than this share of a fold (n / bag samples) never validates: it trains every model (0: no cap)
+    val_group_cap: float = GROUP_CAP  # a group larger than this share of a fold (n / bag samples) never validates: it trains every model (0: no cap)
 
     def __post_init__(self):
         if self.bag < 2: raise ValueError(f"bag={self.bag}: a bag needs at least 2 models (for one, train without a bag)")

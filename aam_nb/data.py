@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 
 # %% auto #0
-__all__ = ['DATA_ENV', 'REAL_DATA', 'FeatureTable', 'is_sequence', 'clean_sequence', 'qza_member', 'read_fasta', 'load_table',
-           'as_feature_table', 'merge_tables', 'require_sequences', 'load_tree', 'load_metadata', 'align_samples',
-           'rarefy_counts', 'drop_shallow', 'rarefy', 'load_groups', 'split_samples', 'check_split_groups',
-           'save_split', 'load_split', 'real_data_dirs', 'find_real_data']
+__all__ = ['GROUP_CAP', 'DATA_ENV', 'REAL_DATA', 'FeatureTable', 'is_sequence', 'clean_sequence', 'qza_member', 'read_fasta',
+           'load_table', 'as_feature_table', 'merge_tables', 'require_sequences', 'load_tree', 'load_metadata',
+           'align_samples', 'rarefy_counts', 'drop_shallow', 'rarefy', 'load_groups', 'split_samples',
+           'check_split_groups', 'save_split', 'load_split', 'real_data_dirs', 'find_real_data']
 
 # %% ../nbs/00a_data.ipynb #c2165067
 @dataclass
@@ -342,12 +342,14 @@ def load_groups(path,  # sample metadata TSV
                                   "random split; is this the subject column?")
     return g
 
+GROUP_CAP = 0.5  # one group fills at most this share of a validation or test part (bigger groups train): no one person decides early stopping
+
 def split_samples(sample_ids,  # all sample IDs
                   val_frac: float = 0.1,  # fraction for validation
                   test_frac: float = 0.0,  # fraction held out for testing
                   seed: int = 0,  # random seed
                   groups=None,  # one group label per sample (list or Series indexed by ID): each group lands wholly on one side
-                  max_group_frac: float | None = 0.5,  # with groups: one group fills at most this share of validation or test (bigger ones train)
+                  max_group_frac: float | None = GROUP_CAP,  # with groups: one group fills at most this share of validation or test (bigger ones train)
                  ) -> dict:
     "Split IDs into {'train', 'val', 'test'} lists, the same for the same seed; with `groups`, no group is on two sides."
     ids = np.asarray(list(sample_ids), dtype=object)

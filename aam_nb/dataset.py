@@ -12,7 +12,7 @@ from torch.utils.data import Dataset
 from .data import FeatureTable, rarefy_counts, require_sequences
 
 # %% auto #0
-__all__ = ['PAD', 'MASK', 'VOCAB', 'tokenize', 'check_lengths', 'feature_hashes', 'MicrobiomeDataset']
+__all__ = ['PAD', 'MASK', 'VOCAB', 'MAX_BP', 'TOKEN_LIMIT', 'tokenize', 'check_lengths', 'feature_hashes', 'MicrobiomeDataset']
 
 # %% ../nbs/00b_dataset.ipynb #b30eab81
 PAD, MASK = 0, 6
@@ -54,12 +54,14 @@ def feature_hashes(ids,  # ASV sequences (or any feature IDs)
     return torch.tensor(h, dtype=torch.int64)
 
 # %% ../nbs/00b_dataset.ipynb #e732e165
+MAX_BP, TOKEN_LIMIT = 150, 1024  # what the model reads by default: nucleotides per ASV (a V4 ASV is 100-253 nt), ASVs per sample (more than nearly every sample holds)
+
 class MicrobiomeDataset(Dataset):
     "Samples of a `FeatureTable` as (feature indices, counts), with batch-level dedup in `collate`."
     def __init__(self,
                  table: FeatureTable,  # the table (with sequences)
-                 max_bp: int = 150,  # nucleotides per ASV the model reads
-                 token_limit: int = 1024,  # most ASVs per sample
+                 max_bp: int = MAX_BP,  # nucleotides per ASV the model reads
+                 token_limit: int = TOKEN_LIMIT,  # most ASVs per sample
                  targets: np.ndarray | None = None,  # array of per-sample targets (float or int class codes), in table order
                  weights: np.ndarray | None = None,  # per-sample loss weights, in table order (None: every sample weighs 1)
                  unifrac: Callable | None = None,  # callable(sample_ids, counts [B, U], feature_index [U]) -> [B, B] distances

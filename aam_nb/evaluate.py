@@ -9,7 +9,7 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import load_metadata, align_samples, as_feature_table, drop_shallow, load_groups, save_split, load_split
+from .data import load_metadata, align_samples, as_feature_table, drop_shallow, load_groups, save_split, load_split, GROUP_CAP
 from .folds import cv_folds, check_classes, check_fold_classes, fold_split
 from .models import EncoderConfig
 from .runtime import default_device, is_main_process
@@ -74,7 +74,7 @@ class EvalOptions:
     target_balance: float = option(default_of(PredictorOptions, 'target_balance'), 'resumable')  # stage-2 loss weight density(target)^-p (0: off; see `target_weights`)
     group_weights: str = option(default_of(PredictorOptions, 'group_weights'), 'resumable')  # stage-2 loss weights per group of group_column: 'equal', 'sqrt' or 'none' (also the weights of the forest_balanced row)
     balance_classes: bool = option(default_of(PredictorOptions, 'balance_classes'), 'resumable')  # classification: weight classes inversely to their frequency, in the AAM's loss and the forest alike
-    val_group_cap: float = option(0.5, 'resumable')  # one group fills at most this share of a fold's inner validation (0: no cap; see `split_samples`), and with bag > 1 of a bag fold's share (`bag_splits`)
+    val_group_cap: float = option(GROUP_CAP, 'resumable')  # one group fills at most this share of a fold's inner validation (0: no cap; see `split_samples`), and with bag > 1 of a bag fold's share (`bag_splits`)
     n_estimators: int = option(default_of(ForestOptions, 'n_estimators'), 'resumable')  # random-forest trees (`ForestOptions`)
     max_features: float = option(default_of(ForestOptions, 'max_features'), 'resumable')  # random forest: fraction of features tried at each split (`ForestOptions`)
     min_prevalence: float = option(default_of(BoostedOptions, 'min_prevalence'), 'resumable')  # boosted trees: the ASVs in at least this fraction of the training samples (`BoostedOptions`)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import warnings
 import numpy as np, pandas as pd
-from .data import split_samples
+from .data import split_samples, GROUP_CAP
 
 # %% auto #0
 __all__ = ['cv_folds', 'check_classes', 'check_fold_classes', 'fold_split']
@@ -81,7 +81,7 @@ def fold_split(folds: pd.Series,  # each sample's fold (from `cv_folds`)
                val_frac: float = 0.1,  # fraction of the training part held out for validation
                seed: int = 0,  # seed of the inner split
                groups: pd.Series | None = None,  # groups: validation holds out whole groups
-               max_group_frac: float | None = 0.5,  # one group fills at most this share of validation (None: no cap)
+               max_group_frac: float | None = GROUP_CAP,  # one group fills at most this share of validation (None: no cap)
                classes: pd.Series | None = None,  # classification: validation keeps each class's share (as the outer folds do)
               ) -> dict:
     "Fold k as a split: its samples are the test set; the other folds give train and (grouped, stratified by `classes`) validation."

@@ -10,7 +10,7 @@ from dataclasses import dataclass, asdict, fields
 from functools import partial
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
-from .dataset import PAD, MASK, VOCAB
+from .dataset import PAD, MASK, VOCAB, MAX_BP, TOKEN_LIMIT
 
 # %% auto #0
 __all__ = ['REGRESSION_LOSSES', 'LOSS_PARTS', 'EncoderConfig', 'SelfAttention', 'EncoderLayer', 'TransformerStack',
@@ -23,8 +23,8 @@ __all__ = ['REGRESSION_LOSSES', 'LOSS_PARTS', 'EncoderConfig', 'SelfAttention', 
 @dataclass
 class EncoderConfig:
     "Hyperparameters of a `SequenceEncoder`."
-    max_bp: int = 150  # nucleotides read per ASV
-    token_limit: int = 1024  # most ASVs per sample
+    max_bp: int = MAX_BP  # nucleotides read per ASV
+    token_limit: int = TOKEN_LIMIT  # most ASVs per sample
     embedding_dim: int = 64  # width of every embedding
     heads: int = 4  # attention heads
     asv_layers: int = 1  # transformer layers over an ASV's nucleotides
@@ -72,7 +72,7 @@ class SelfAttention(nn.Module):
 
 class EncoderLayer(nn.Module):
     "`nn.TransformerEncoderLayer(d, heads, d * ff_mult, dropout, 'gelu', batch_first=True, norm_first=True)`, same parameters, fewer copies."
-    def __init__(self, d, heads, ff_mult=4, dropout=0.0):
+    def __init__(self, d, heads, ff_mult=EncoderConfig.ff_mult, dropout=EncoderConfig.dropout):
         super().__init__()
         self.self_attn = SelfAttention(d, heads, dropout)
         self.linear1, self.dropout, self.linear2 = nn.Linear(d, d * ff_mult), nn.Dropout(dropout), nn.Linear(d * ff_mult, d)
@@ -96,7 +96,7 @@ def _safe_padding_mask(keep: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/02_models.ipynb #2a484e98
 class TransformerStack(nn.Module):
     "Pre-norm transformer layers over padded sets/sequences, with optional gradient checkpointing; padding outputs are zero."
-    def __init__(self, d, heads, n_layers, ff_mult=4, dropout=0.1, grad_checkpointing=False):
+    def __init__(self, d, heads, n_layers, ff_mult=EncoderConfig.ff_mult, dropout=EncoderConfig.dropout, grad_checkpointing=False):  # defaults: the config's
         super().__init__()
         self.layers = nn.ModuleList(EncoderLayer(d, heads, ff_mult, dropout) for _ in range(n_layers))
         self.norm = nn.LayerNorm(d); self.grad_checkpointing = grad_checkpointing
