@@ -29,8 +29,8 @@ from .unifrac import unifrac_matrix, METRICS
 from .runtime import is_main_process
 
 # %% auto #0
-__all__ = ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac', 'aam_nb_evaluate',
-           'aam_nb_explain', 'aam_nb_region']
+__all__ = ['BASELINE_TEST_FRAC', 'aam_nb_pretrain', 'aam_nb_train', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac',
+           'aam_nb_evaluate', 'aam_nb_explain', 'aam_nb_region']
 
 # %% ../nbs/06_cli.ipynb #10a24061
 _USER_ERRORS = (ValueError, KeyError, FileNotFoundError, FileExistsError, NotADirectoryError, CheckpointError, TypeError, ImportError)
@@ -300,6 +300,8 @@ def _print_metrics(pred: pd.DataFrame, tgt: dict):
     print(f"metrics on {len(known)} samples with truth: " + ', '.join(f'{k} {v:.4g}' for k, v in m.items()))
 
 # %% ../nbs/06_cli.ipynb #1f6671db
+BASELINE_TEST_FRAC = 0.2  # the stages hold out no test part by default; a baseline without one would have nothing to report
+
 def aam_nb_baseline(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):
     "Random-forest baseline and the training mean and median on the same split as a run, for an honest comparison."
@@ -314,8 +316,8 @@ def aam_nb_baseline(argv: list | None = None  # command-line words (default: sys
     s = p.add_argument_group('split: with no split given, made as the stages make theirs (DataOptions)')
     s.add_argument('--classification', action='store_true', help='categorical target')
     s.add_argument('--balance_classes', action='store_true', help="classification: class_weight='balanced'")
-    s.add_argument('--val_frac', type=float, metavar='F', help='validation fraction (default: 0.1)')
-    s.add_argument('--test_frac', type=float, metavar='F', help='test fraction (default: 0.2)')
+    s.add_argument('--val_frac', type=float, metavar='F', help=f"validation fraction (default: {fmt(default_of(PredictorOptions, 'val_frac'))}, as the stages')")
+    s.add_argument('--test_frac', type=float, metavar='F', help=f'test fraction (default: {fmt(BASELINE_TEST_FRAC)}: a baseline reports on a test part)')
     s.add_argument('--group_column', metavar='COLUMN', help='metadata column of groups (e.g. subject) kept wholly on one side; with a split: checked')
     s.add_argument('--seed', type=int, metavar='N', help='random seed of the split and the forest (default: 0)')
     s.add_argument('--overwrite', action='store_true', help='replace earlier baseline files in --out')
@@ -334,7 +336,7 @@ def _baseline(a: dict):
     tbl, col = load_table(a['table'], a.get('sequences')), a.get('group_column')
     groups = load_groups(a['metadata'], col, tbl.sample_ids) if col else None
     known = split_path.exists()
-    sp_ = resolve_split(tbl.sample_ids, load_split(split_path) if known else None, a.get('val_frac', 0.1), a.get('test_frac', 0.2), seed, groups, col)
+    sp_ = resolve_split(tbl.sample_ids, load_split(split_path) if known else None, a.get('val_frac', default_of(PredictorOptions, 'val_frac')), a.get('test_frac', BASELINE_TEST_FRAC), seed, groups, col)
     forest = {k: a[k] for k in ('n_estimators', 'max_features') if k in a}
     df, m, eval_on = random_forest_baseline(tbl, a['metadata'], a['column'], sp_, classification, seed=seed,
                                             balance_classes=a.get('balance_classes', False), **forest)

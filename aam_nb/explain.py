@@ -14,6 +14,8 @@ from .dataset import MicrobiomeDataset
 from .models import SequencePredictor
 from .checkpoint import model_from_checkpoint
 from .predict import load_predictor_checkpoint
+from .options import default_of
+from .baselines import fit_forest, ForestOptions
 
 # %% auto #0
 __all__ = ['RANKS', 'asv_embeddings', 'ExplainedModel', 'slot_batch', 'ablation_attributions', 'ig_attributions', 'wide_part',
@@ -70,12 +72,9 @@ def slot_batch(ds: MicrobiomeDataset,  # the samples (`ds[i]`: features and coun
                idx: list,  # which samples
               ) -> dict:
     "Samples `idx` as padded slots: feature index into the table (`feats`), `counts`, `mask`, identity `hashes`."
-    items = [ds[i] for i in idx]; B, S = len(items), max(1, max(len(it['features']) for it in items))
-    feats, counts, mask = torch.zeros(B, S, dtype=torch.long), torch.zeros(B, S), torch.zeros(B, S, dtype=torch.bool)
-    for b, it in enumerate(items):
-        n = len(it['features']); feats[b, :n] = torch.from_numpy(np.asarray(it['features'], np.int64))
-        counts[b, :n] = torch.from_numpy(np.asarray(it['counts'], np.float32)); mask[b, :n] = True
-    return {'feats': feats, 'counts': counts, 'mask': mask, 'hashes': ds.feature_hash[feats] * mask, 'idx': list(idx)}
+    b = ds.collate([ds[i] for i in idx])  # the dataset's own padding and hashes: one layout for training and explanation
+    mask = b['mask']
+    return {'feats': b['feature_index'][b['asv_index']] * mask, 'counts': b['counts'], 'mask': mask, 'hashes': b['asv_hash'], 'idx': list(idx)}
 
 # %% ../nbs/05c_explain.ipynb #4dc72c1c
 def _target(f: ExplainedModel, b: dict):  # the model, a `slot_batch`
@@ -115,11 +114,8 @@ def wide_part(f: ExplainedModel,  # a regression model with a wide path
               b: dict,  # a `slot_batch`
              ) -> torch.Tensor:
     "[B, S] the wide path's part of each ablation: what removing the ASV does to the wide term, in the target's units."
-    m, keep = f.model, b['mask']; c = b['counts'] * keep
-    w = m.wide(b['hashes'] % m.wide_buckets).float()[..., 0]
-    n, d = keep.sum(1, keepdim=True).float(), c.sum(1, keepdim=True)
-    lin = lambda n, d: m.wide_stats(torch.stack(torch.broadcast_tensors(torch.log(n.clamp_min(1)), torch.log1p(d)), -1)).float()[..., 0]
-    return (w * torch.log1p(c) + lin(n, d) - lin(n - 1, d - c)) * keep * f.std
+    keep = b['mask']
+    return f.model.wide_ablation({'asv_hash': b['hashes'], 'counts': b['counts']}, keep)[..., 0] * keep * f.std
 
 # %% ../nbs/05c_explain.ipynb #5239e4ba
 @dataclass
@@ -258,17 +254,16 @@ def forest_importance(table: FeatureTable,  # the labelled samples' counts
                       fit_ids: list,  # samples the forest trains on
                       eval_ids: list,  # held-out samples the importance is measured on
                       classification: bool = False,  # categorical target (score: accuracy; else negative MAE)
-                      n_estimators: int = 100,  # trees
-                      max_features: float = 0.3,  # fraction of features per split (the project's baseline)
+                      n_estimators: int = 100,  # trees (fewer than the forest row's: permutation importance predicts once per ASV and repeat)
+                      max_features: float = default_of(ForestOptions, 'max_features'),  # fraction of features per split (the forest row's)
                       n_repeats: int = 2,  # shuffles per ASV
                       seed: int = 0,  # forest and shuffles
                      ) -> tuple:
     "(per-ASV permutation importance on `eval_ids`, most important first; info: score, seconds)."
-    from sklearn.ensemble import RandomForestRegressor, RandomForestClassifier
     from sklearn.inspection import permutation_importance
     t0 = time.perf_counter()
-    rf = (RandomForestClassifier if classification else RandomForestRegressor)(n_estimators=n_estimators, max_features=max_features, n_jobs=-1, random_state=seed)
-    rf.fit(table.counts[table.sample_index(fit_ids)], y.loc[fit_ids].to_numpy()); fit_s = time.perf_counter() - t0
+    rf = fit_forest(table.counts[table.sample_index(fit_ids)], y.loc[fit_ids].to_numpy(), classification, n_estimators, max_features, seed)
+    fit_s = time.perf_counter() - t0
     Xe = table.counts[table.sample_index(eval_ids)].toarray(); ye = y.loc[eval_ids].to_numpy()
     cols = np.flatnonzero((Xe > 0).any(0) & (rf.feature_importances_ > 0))
     scoring = 'accuracy' if classification else 'neg_mean_absolute_error'
@@ -389,12 +384,14 @@ def plot_top(imp: pd.DataFrame,  # `asv_importance`
              path,  # PNG to write
              n: int = 20,  # ASVs shown
              title: str = 'AAM',  # whose importance
+             xlabel: str = 'mean |attribution| (red: pushes up, blue: down)',  # what the bars measure
             ):
-    "Bar chart of the `n` most important ASVs, red where they push the output up, blue down."
+    "Bar chart of the `n` most important ASVs: red where they push the output up, blue down, grey where the importance has no direction (the forest's)."
     plt = _plt(); d = imp.head(n)[::-1]
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(d) + 1.2))
-    ax.barh(_labels(d), d['importance'], color=np.where(d['direction'] == 'up', 'tab:red', 'tab:blue'))
-    ax.set_xlabel('mean |attribution| (red: pushes up, blue: down)'); ax.set_title(f'{title}: top {len(d)} ASVs')
+    colour = np.where(d['direction'] == 'up', 'tab:red', np.where(d['direction'] == 'down', 'tab:blue', 'tab:gray')) if 'direction' in d else 'tab:gray'
+    ax.barh(_labels(d), d['importance'], color=colour)
+    ax.set_xlabel(xlabel); ax.set_title(f'{title}: top {len(d)} ASVs')
     fig.tight_layout(); fig.savefig(path, dpi=100); plt.close(fig)
 
 def plot_sample(a: Attributions,  # attributions
@@ -564,7 +561,8 @@ def _write(out: Path, a: Attributions, imp: pd.DataFrame, fi, tax, info: dict, t
     plot_sample(a, int(np.argmax(a.values.getnnz(1) > 0)), out/'sample_attributions.png', tax)
     if target_given: plot_direction(imp, out/'importance_direction.png')
     if fi is not None:
-        _qiime_ids(fi).to_csv(out/'forest_importance.tsv', sep='\t', index=False); plot_top(fi.assign(direction='up'), out/'forest_top_asvs.png', title='forest')
+        _qiime_ids(fi).to_csv(out/'forest_importance.tsv', sep='\t', index=False); plot_top(fi, out/'forest_top_asvs.png', title='forest',
+                                                                                              xlabel='permutation importance: the score lost when the ASV is shuffled')
         plot_agreement(imp, fi, info['agreement'], out/'aam_vs_forest.png')
     if tax is not None:
         for level in ('genus', 'family'): clade_importance(imp, level).to_csv(out/f'clade_importance_{level}.tsv', sep='\t', index=False)

@@ -333,8 +333,21 @@ def wide_term(self: SequencePredictor, batch: dict, keep: torch.Tensor) -> torch
     if 'asv_hash' not in batch or 'counts' not in batch: raise ValueError("wide_buckets > 0 needs batches with 'asv_hash' and 'counts'")
     counts = batch['counts'].float() * keep
     per_asv = (self.wide(batch['asv_hash'] % self.wide_buckets).float() * torch.log1p(counts)[..., None]).sum(1)
-    stats = torch.stack([torch.log(keep.sum(1).clamp_min(1).float()), torch.log1p(counts.sum(1))], -1)
-    return per_asv + self.wide_stats(stats).float()
+    return per_asv + self._wide_stats(keep.sum(1), counts.sum(1))
+
+@patch
+def _wide_stats(self: SequencePredictor, n: torch.Tensor, depth: torch.Tensor) -> torch.Tensor:
+    "The wide path's term in log richness (`n` ASVs) and log depth (reads), [..., outputs]; `n` and `depth` broadcast."
+    n, depth = torch.broadcast_tensors(n, depth)
+    return self.wide_stats(torch.stack([torch.log(n.clamp_min(1).float()), torch.log1p(depth)], -1)).float()
+
+@patch
+def wide_ablation(self: SequencePredictor, batch: dict, keep: torch.Tensor) -> torch.Tensor:
+    "[B, S, outputs] each ASV's part of the wide term: the term of its sample minus the term of the sample without it (exact: the term is additive but for richness and depth)."
+    counts = batch['counts'].float() * keep
+    n, depth = keep.sum(1, keepdim=True), counts.sum(1, keepdim=True)
+    per_asv = self.wide(batch['asv_hash'] % self.wide_buckets).float() * torch.log1p(counts)[..., None]
+    return per_asv + self._wide_stats(n, depth) - self._wide_stats(n - 1, depth - counts)
 
 # %% ../nbs/02_models.ipynb #f8a8d4cb
 def unifrac_loss(pred: torch.Tensor,  # [B, B] predicted distances
