@@ -6,7 +6,7 @@
 from __future__ import annotations
 import hashlib, io, json, os, time, warnings
 from contextlib import redirect_stdout
-from dataclasses import dataclass, fields, asdict
+from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
 from .data import load_metadata, align_samples, as_feature_table, drop_shallow, load_groups, save_split, load_split, GROUP_CAP
@@ -184,55 +184,88 @@ def check_stage_options(o: EvalOptions) -> None:
         st, ft = sort_options({k: v for k, v in opts.items() if k != 'config'}, oc, fc); oc(**st); fc.build(**ft)
 
 # %% ../nbs/05b_evaluate.ipynb #9c4d0a17
-def _run_aam(k, split, table, tree, metadata, column, y, out: Path, fd: Path, o: EvalOptions, cfg, encoder, quiet, add, labels) -> dict | None:
-    "Stage 1 of fold k (on its training part only; or the given encoder), then the AAM rows; {'encoder': ..., 'frozen': its run} or None when a stage stopped for this job."
-    if encoder is None:  # the same options share one folder
-        s1 = stage1_options(o, cfg) | quiet
-        enc = out/'stage1'/f'fold{k}-{_key(_recipe(s1) | {"split": split, "epochs": o.pretrain_epochs})}'
-        if not finish_stage(pretrain, enc, o.pretrain_epochs, table=table, tree=tree, split=split, **s1): return None
-    else: enc = Path(encoder)
+@dataclass
+class _Fold:
+    "One fold's job: its split and inputs, the evaluation's options, and the rows it adds (each with its out-of-fold predictions)."
+    k: int  # the test fold
+    split: dict  # train / val / test sample IDs
+    table: object  # the feature table (samples of the target)
+    tree: object  # the reference tree (stage 1)
+    metadata: object  # the metadata TSV
+    column: str  # the target column
+    y: pd.Series  # the target by sample ID
+    out: Path  # the evaluation folder
+    o: EvalOptions  # what runs
+    cfg: dict  # the encoder config of stage 1
+    encoder: object  # a given encoder (None: stage 1 per fold)
+    quiet: dict  # progress / plot / stop_after of every run
+    labels: list | None  # classification: the classes
+    leak: bool  # the given encoder trained on this fold's test samples (results are marked)
+    rows: list = field(default_factory=list)  # metrics, one dict per model
+    oof: list = field(default_factory=list)  # out-of-fold predictions, one frame per model
+
+    @property
+    def fd(self) -> Path: return self.out/f'fold{self.k}'
+
+    def add(self, model: str, pred: pd.DataFrame, secs: float):
+        "A row of this fold: `pred`'s test samples scored, and kept as out-of-fold predictions."
+        p = pred.set_index('sample_id').loc[self.split['test']]
+        p = p.reindex(columns=['truth', 'prediction', *([] if self.labels is None else prob_columns(self.labels))], fill_value=0.0)  # a class a model never saw: 0
+        self.rows.append({'fold': self.k, 'model': model, 'n': len(p), **prediction_metrics(p, self.labels), 'seconds': secs, 'leakage': self.leak})
+        self.oof.append(p.reset_index().assign(fold=self.k, model=model)[['sample_id', 'fold', 'model', *p.columns]])
+
+def _run_aam(f: _Fold) -> dict | None:
+    "Stage 1 of the fold (on its training part only; or the given encoder), then the AAM rows; {'encoder': ..., 'frozen': its run} or None when a stage stopped for this job."
+    o = f.o
+    if f.encoder is None:  # the same options share one folder
+        s1 = stage1_options(o, f.cfg) | f.quiet
+        enc = f.out/'stage1'/f'fold{f.k}-{_key(_recipe(s1) | {"split": f.split, "epochs": o.pretrain_epochs})}'
+        if not finish_stage(pretrain, enc, o.pretrain_epochs, table=f.table, tree=f.tree, split=f.split, **s1): return None
+    else: enc = Path(f.encoder)
     modes = [m for m in ('frozen', 'finetune') if m in o.model_list]
-    s1_share, runs = (stage_seconds(enc) if encoder is None else 0.0) / max(1, len(modes)), {'encoder': enc}  # stage 1's minutes, shared by the AAM modes
+    s1_share, runs = (stage_seconds(enc) if f.encoder is None else 0.0) / max(1, len(modes)), {'encoder': enc}  # stage 1's minutes, shared by the AAM modes
     for mode in modes:
-        s2, epochs = stage2_options(o, mode); s2 |= quiet
+        s2, epochs = stage2_options(o, mode); s2 |= f.quiet
         bagged = mode == 'frozen' and o.bag > 1  # the frozen row as a bag of models (`train_bag`)
-        rd = fd/f'{mode}{"-bag" if bagged else ""}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs} | ({"bag": o.bag, "val_group_cap": o.val_group_cap} if bagged else {}))}'
+        rd = f.fd/f'{mode}{"-bag" if bagged else ""}-{_key(_recipe(s2) | {"encoder": str(enc), "epochs": epochs} | ({"bag": o.bag, "val_group_cap": o.val_group_cap} if bagged else {}))}'
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
             if bagged:
-                if train_bag(table, metadata, column, rd, encoder=enc, split=split, bag=o.bag, val_group_cap=o.val_group_cap or 0, resume=rd.exists(), epochs=epochs, **s2) is None: return None
-            elif not finish_stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, encoder=enc, split=split, **s2):
+                if train_bag(f.table, f.metadata, f.column, rd, encoder=enc, split=f.split, bag=o.bag, val_group_cap=o.val_group_cap or 0, resume=rd.exists(), epochs=epochs, **s2) is None: return None
+            elif not finish_stage(train_predictor, rd, epochs, table=f.table, metadata=f.metadata, column=f.column, encoder=enc, split=f.split, **s2):
                 return None
         secs = sum(load_bag(rd)['seconds'].values()) if bagged else stage_seconds(rd)
-        runs[mode] = rd; add(mode, read_predictions(rd/'test_predictions.tsv'), secs + s1_share)  # as recorded: also when reused
-    _embedding_rows(load_encoder(enc), '', table, y, split, o, add, labels)
+        runs[mode] = rd; f.add(mode, read_predictions(rd/'test_predictions.tsv'), secs + s1_share)  # as recorded: also when reused
+    _embedding_rows(f, load_encoder(enc), '')
     return runs
 
-def _embedding_rows(encoder, prefix: str, table, y, split: dict, o: EvalOptions, add, labels) -> None:
+def _embedding_rows(f: _Fold, encoder, prefix: str) -> None:
     "The rows read from `encoder`'s pooled embedding that the models list asks for (prefix+'knn', prefix+'probe'); the embedding made once for both."
-    rows = [m for m in ('knn', 'probe') if prefix + m in o.model_list]
+    o = f.o; rows = [m for m in ('knn', 'probe') if prefix + m in o.model_list]
     if not rows: return
-    t0 = time.perf_counter(); emb = sample_embeddings(encoder, table, device=o.device or default_device()); secs = time.perf_counter() - t0
+    t0 = time.perf_counter(); emb = sample_embeddings(encoder, f.table, device=o.device or default_device()); secs = time.perf_counter() - t0
     for m in rows:
         t0 = time.perf_counter()
-        pred = knn_predict(emb, y, split, labels=labels)[0] if m == 'knn' else probe_predict(emb, y, split, labels, o.seed, o.balance_classes)
-        add(prefix + m, pred, secs / len(rows) + time.perf_counter() - t0)
+        pred = knn_predict(emb, f.y, f.split, labels=f.labels)[0] if m == 'knn' else probe_predict(emb, f.y, f.split, f.labels, o.seed, o.balance_classes)
+        f.add(prefix + m, pred, secs / len(rows) + time.perf_counter() - t0)
 
-def _run_untrained(split, table, metadata, column, y, fd: Path, o: EvalOptions, cfg: dict, encoder, quiet, add, labels) -> bool:
+def _run_untrained(f: _Fold) -> bool:
     "The control rows: the frozen row's predictor, with its options, on an encoder that never trained (the stage-1 model's size, random weights from the seed); knn and probe on such an encoder's embedding."
-    if encoder is not None: cfg = load_encoder(encoder).cfg.to_dict()  # the given encoder's size
-    _embedding_rows(untrained_encoder(EncoderConfig.from_dict(cfg), o.seed), 'untrained_', table, y, split, o, add, labels)
+    o, cfg = f.o, f.cfg
+    if f.encoder is not None: cfg = load_encoder(f.encoder).cfg.to_dict()  # the given encoder's size
+    _embedding_rows(f, untrained_encoder(EncoderConfig.from_dict(cfg), o.seed), 'untrained_')
     if 'untrained' not in o.model_list: return True
-    s2, epochs = stage2_options(o, 'frozen'); s2 |= quiet
-    rd = fd/f"untrained-{_key(_recipe(s2) | {'config': cfg, 'epochs': epochs})}"
+    s2, epochs = stage2_options(o, 'frozen'); s2 |= f.quiet
+    rd = f.fd/f"untrained-{_key(_recipe(s2) | {'config': cfg, 'epochs': epochs})}"
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
         warnings.filterwarnings('ignore', message='no pre-trained encoder given')  # meant: this row is the control
-        if not finish_stage(train_predictor, rd, epochs, table=table, metadata=metadata, column=column, config=cfg, split=split, **s2): return False
-    add('untrained', read_predictions(rd/'test_predictions.tsv'), stage_seconds(rd)); return True
+        if not finish_stage(train_predictor, rd, epochs, table=f.table, metadata=f.metadata, column=f.column, config=cfg, split=f.split, **s2): return False
+    f.add('untrained', read_predictions(rd/'test_predictions.tsv'), stage_seconds(rd)); return True
 
-def _run_stack(split: dict, table, metadata, column: str, fd: Path, o: EvalOptions, aam: dict) -> dict:
+def _run_stack(f: _Fold, aam: dict) -> dict:
     "The stack rows of a fold, {row: (test predictions, seconds)}: one `train_stack` run (its AAM member is the frozen row's model) serves both."
+    o, fd = f.o, f.fd
     with_aam = 'stack' in o.model_list; s2, epochs = stage2_options(o, 'frozen')
     opts = dict(members='aam,forest,boosted' if with_aam else 'forest,boosted', stack_folds=o.stack_folds, n_estimators=o.n_estimators,
                 max_features=o.max_features, min_prevalence=o.min_prevalence, val_frac=o.val_frac, **s2, epochs=epochs, progress=False)
@@ -240,7 +273,7 @@ def _run_stack(split: dict, table, metadata, column: str, fd: Path, o: EvalOptio
     if not (sd/'stack.json').exists():
         with warnings.catch_warnings(), redirect_stdout(io.StringIO()):
             warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
-            train_stack(table, metadata, column, sd, encoder=aam.get('encoder'), split=split, aam_run=aam.get('frozen'), resume=sd.exists(), **opts)
+            train_stack(f.table, f.metadata, f.column, sd, encoder=aam.get('encoder'), split=f.split, aam_run=aam.get('frozen'), resume=sd.exists(), **opts)
     s, tp = json.loads((sd/'stack.json').read_text()), read_predictions(sd/'test_predictions.tsv')
     secs, rows = s['seconds'], {}
     tab_secs = secs.get('forest', 0) + secs.get('boosted', 0) + secs.get('trees', 0)
@@ -253,18 +286,13 @@ def _run_stack(split: dict, table, metadata, column: str, fd: Path, o: EvalOptio
 def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict,
               labels: list | None = None):
     "Every model of fold k; (rows, out-of-fold predictions: with `labels`, a probability column per class), or None when a stage stopped early (stop_after)."
-    fd = out/f'fold{k}'; fd.mkdir(parents=True, exist_ok=True)
     split = fold_split(folds, k, o.val_frac, o.seed, groups, o.val_group_cap or None, y if labels is not None else None)
-    save_split(split, fd/'split.json')
-    models, rows, oof, tabular = o.model_list, [], [], {}
-    def add(model, pred, secs):
-        p = pred.set_index('sample_id').loc[split['test']]
-        p = p.reindex(columns=['truth', 'prediction', *([] if labels is None else prob_columns(labels))], fill_value=0.0)  # a class a model never saw: 0
-        rows.append({'fold': k, 'model': model, 'n': len(p), **prediction_metrics(p, labels), 'seconds': secs, 'leakage': bool(leak.get(k))})
-        oof.append(p.reset_index().assign(fold=k, model=model)[['sample_id', 'fold', 'model', *p.columns]])
-    aam = _run_aam(k, split, table, tree, metadata, column, y, out, fd, o, cfg, encoder, quiet, add, labels) if set(AAM_MODELS) & set(models) else {}
+    f = _Fold(k, split, table, tree, metadata, column, y, out, o, cfg, encoder, quiet, labels, bool(leak.get(k)))
+    fd = f.fd; fd.mkdir(parents=True, exist_ok=True); save_split(split, fd/'split.json')
+    models, add, tabular = o.model_list, f.add, {}
+    aam = _run_aam(f) if set(AAM_MODELS) & set(models) else {}
     if aam is None: return None
-    if set(UNTRAINED_MODELS) & set(models) and not _run_untrained(split, table, metadata, column, y, fd, o, cfg, encoder, quiet, add, labels): return None
+    if set(UNTRAINED_MODELS) & set(models) and not _run_untrained(f): return None
     for name in ('forest', 'forest_balanced'):
         if name not in models: continue
         t0 = time.perf_counter()
@@ -283,10 +311,10 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
     if 'linear' in models:
         t0 = time.perf_counter(); add('linear', linear_baseline(table, metadata, column, split, o.classification, seed=o.seed, balance_classes=o.balance_classes)[0], time.perf_counter() - t0)
     if set(STACK_MODELS) & set(models):
-        for name, (pred, secs) in _run_stack(split, table, metadata, column, fd, o, aam).items(): add(name, pred, secs)
+        for name, (pred, secs) in _run_stack(f, aam).items(): add(name, pred, secs)
     for stat in ('mean', 'median'):  # (classification: both are the training class prior)
         if stat in models: add(stat, mean_baseline(table, metadata, column, split, o.classification, statistic=stat)[0], 0.0)
-    res, pred = pd.DataFrame(rows), pd.concat(oof, ignore_index=True)
+    res, pred = pd.DataFrame(f.rows), pd.concat(f.oof, ignore_index=True)
     res.to_csv(fd/'results.tsv', sep='\t', index=False); write_predictions(pred, fd/'oof.tsv')
     return res, pred
 
@@ -425,7 +453,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
              stop_after: int | None = None,  # end this job after a stage has trained this many epochs (continue by calling again)
              **options,  # fields of `EvalOptions`
             ) -> pd.DataFrame | None:
-    "K-fold cross-validation (grouped by subject with group_column) of both AAM modes, the forest and the mean; returns the fold x model table."
+    "K-fold cross-validation (grouped by subject with group_column) of the `models` rows on the same folds, each fold's stage 1 on its training part; returns the fold x model table."
     o = EvalOptions(**options); out = Path(out_dir)
     if int(os.environ.get('WORLD_SIZE', 1)) > 1:  # every rank would fit the forest and write the tables; one GPU per fold is the way
         raise ValueError("evaluate does not run under torchrun: run each fold as its own job, one per GPU or node "
