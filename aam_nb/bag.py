@@ -8,9 +8,9 @@ import json, shutil, time
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split, GROUP_CAP
+from .data import as_feature_table, drop_shallow, load_metadata, align_samples
+from .folds import load_groups, save_split, GROUP_CAP, cv_folds
 from .options import stage_classes, default_of
-from .folds import cv_folds
 from .runs import resolve_split, sort_options, finish_stage, stage_seconds
 from .predict import predict, load_predictor_checkpoint, read_predictions, write_predictions, mean_predictions, prediction_metrics
 from .stage2 import train_predictor

@@ -9,7 +9,8 @@ from dataclasses import fields, MISSING
 from pathlib import Path
 import pandas as pd
 from fastcore.docments import docments
-from .data import load_table, load_metadata, load_split, load_groups
+from .data import load_table, load_metadata
+from .folds import load_split, load_groups
 from .models import EncoderConfig
 from .checkpoint import CheckpointError
 from .options import FitOptions, PretrainOptions, PretrainFit, PredictorOptions, FrozenOptions, FrozenFit, FinetuneFit, fmt, may_change, option_docs, default_of

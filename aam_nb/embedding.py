@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import as_feature_table, merge_tables, rarefy, load_metadata, align_samples, load_split
+from .data import as_feature_table, merge_tables, rarefy, load_metadata, align_samples
+from .folds import load_split
 from .cache import sample_embeddings
 from .runtime import default_device
 from .stage1 import load_encoder

@@ -9,8 +9,8 @@ from contextlib import redirect_stdout
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np, pandas as pd
-from .data import load_metadata, align_samples, as_feature_table, drop_shallow, load_groups, save_split, load_split, GROUP_CAP
-from .folds import cv_folds, check_classes, check_fold_classes, fold_split
+from .data import load_metadata, align_samples, as_feature_table, drop_shallow
+from .folds import load_groups, save_split, load_split, GROUP_CAP, cv_folds, check_classes, check_fold_classes, fold_split
 from .models import EncoderConfig
 from .runtime import default_device, is_main_process
 from .options import (check_resume, option, role_of, job_options, default_of, stage_classes, FitOptions, PretrainOptions,

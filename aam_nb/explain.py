@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from captum.attr import FeatureAblation, IntegratedGradients
-from .data import FeatureTable, load_table, load_metadata, load_split, load_tree, rarefy, qza_member
+from .data import FeatureTable, load_table, load_metadata, load_tree, rarefy, qza_member
+from .folds import load_split
 from .dataset import MicrobiomeDataset
 from .models import SequencePredictor
 from .checkpoint import model_from_checkpoint

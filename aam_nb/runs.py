@@ -8,8 +8,8 @@ import json, os, time, warnings
 from dataclasses import dataclass, fields, asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from .data import (FeatureTable, as_feature_table, merge_tables, require_sequences, split_samples, save_split, load_split,
-                         drop_shallow, load_groups, check_split_groups)
+from .data import FeatureTable, as_feature_table, merge_tables, require_sequences, drop_shallow
+from .folds import split_samples, save_split, load_split, load_groups, check_split_groups
 from .dataset import MicrobiomeDataset, tokenize, check_lengths
 from .unifrac import TreeMatrices, BatchUniFrac, PrecomputedUniFrac, load_distance_matrix, table_on_tree
 from .models import EncoderConfig

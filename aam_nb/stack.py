@@ -8,9 +8,9 @@ import json, os, shutil, time
 from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
-from .data import FeatureTable, as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
+from .data import FeatureTable, as_feature_table, drop_shallow, load_metadata, align_samples
+from .folds import load_groups, save_split, cv_folds
 from .options import stage_classes, default_of
-from .folds import cv_folds
 from .runs import resolve_split, sort_options, finish_stage
 from .predict import predict, load_predictor_checkpoint, read_predictions, write_predictions
 from .stage2 import train_predictor

@@ -8,7 +8,8 @@ import json, shutil, time
 from dataclasses import asdict, fields
 from pathlib import Path
 import pandas as pd
-from .data import as_feature_table, drop_shallow, load_metadata, align_samples, load_groups, save_split
+from .data import as_feature_table, drop_shallow, load_metadata, align_samples
+from .folds import load_groups, save_split
 from .runs import resolve_split
 from .predict import mean_predictions, prob_columns, write_predictions, prediction_metrics
 from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts, per_thousand

@@ -40,7 +40,8 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     a = ap.parse_args()
     import numpy as np, pandas as pd, torch
-    from aam_nb.data import find_real_data, merge_tables, drop_shallow, rarefy, load_split
+    from aam_nb.data import find_real_data, merge_tables, drop_shallow, rarefy
+    from aam_nb.folds import load_split
     from aam_nb.unifrac import table_on_tree, unifrac_from_counts
     from aam_nb.embedding import embedding_report, knn_predict
     t0 = time.perf_counter(); enc, region, out = Path(a.encoder), Path(a.region), Path(a.out); out.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,7 @@ def main():
     from aam_nb.runs import finish_stage
     from aam_nb.data import load_metadata
     from aam_nb.stage2 import train_predictor
-    from aam_nb.data import load_split
+    from aam_nb.folds import load_split
     from aam_nb.bag import bag_splits
     from aam_nb.predict import read_predictions
     cv = Path(a.cv); ev = json.loads((cv/'evaluate.json').read_text())

@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib; matplotlib.use('Agg')  # a script: write the picture, show nothing
 import matplotlib.pyplot as plt
-from aam_nb.data import load_metadata, load_split
+from aam_nb.data import load_metadata
+from aam_nb.folds import load_split
 from aam_nb.models import regression_metrics
 from aam_nb.predict import read_predictions
 
