@@ -31,7 +31,7 @@ def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddi
     Z = emb.to_numpy(np.float64)
     if not distances: Z = Z / np.linalg.norm(Z, axis=1, keepdims=True).clip(1e-12)
     pos = pd.Index(emb.index)
-    codes = None if labels is None else y.astype(str).map({str(l): i for i, l in enumerate(labels)})
+    codes = None if labels is None else y.astype(str).map({str(l): i for i, l in enumerate(labels)}).dropna().astype(int)  # samples of other classes (or none) are never asked
     def ranked(pool, query):  # each query's pool targets (or class codes), nearest first: sorted once, sliced for every k
         q, p = pos.get_indexer(query), pos.get_indexer(pool)
         sim = -Z[np.ix_(q, p)] if distances else Z[q] @ Z[p].T

@@ -37,6 +37,7 @@ def main():
     ap.add_argument('--region', default='runs/corpus_v4', help='the corpus tables read as V4 (aam_nb_region)')
     ap.add_argument('--out', default='runs/corpus_embedding')
     ap.add_argument('--pool', type=int, default=2000, help='training samples in the neighbour pool (UniFrac is a full matrix)')
+    ap.add_argument('--queries', type=int, default=1000, help='held-out samples asked (half choose k and the penalty, half are the test)')
     ap.add_argument('--seed', type=int, default=0)
     a = ap.parse_args()
     import numpy as np, pandas as pd, torch
@@ -45,7 +46,7 @@ def main():
     from aam_nb.unifrac import table_on_tree, unifrac_from_counts
     from aam_nb.embedding import embedding_report, knn_predict
     t0 = time.perf_counter(); enc, region, out = Path(a.encoder), Path(a.region), Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    cfg = json.loads((enc/'config.json').read_text()); o = cfg['options']; depth = o['rarefy_depth']
+    cfg = json.loads((enc/'config.json').read_text()); o = cfg['options']; depth = o.get('rarefy_depth') or 1000  # the corpus tables hold >= 1000 reads a sample
     real = find_real_data('corpus')
     tables = [region/f'{Path(t).stem}.biom' for t in real['table']]
     meta = pd.concat([pd.read_csv(m, sep='\t', dtype=str).set_index('#SampleID')['body_site'] for m in real['metadata']])
@@ -55,14 +56,20 @@ def main():
         table = rarefy(drop_shallow(table, depth), depth, a.seed)
     split1 = load_split(enc/'split.json'); have = set(table.sample_ids) & set(meta.index)
     rng = np.random.default_rng(a.seed)
-    pool = [i for i in split1['train'] if i in have]; pool = list(rng.choice(pool, min(a.pool, len(pool)), replace=False))
-    queries = [i for i in split1['val'] + split1.get('test', []) if i in have]; rng.shuffle(queries)
+    pool = [i for i in split1['train'] if i in have]
+    queries = [i for i in split1['val'] + split1.get('test', []) if i in have]
+    seen_by_stage1 = bool(pool)
+    if not seen_by_stage1:  # an encoder trained elsewhere (e.g. on one task's folds): none of the corpus is in its split
+        ids = sorted(have); rng.shuffle(ids); queries, pool = ids[:a.queries], ids[a.queries:]
+    pool = list(rng.choice(pool, min(a.pool, len(pool)), replace=False))
+    queries = list(queries); rng.shuffle(queries); queries = queries[:a.queries]
     split = {'train': pool, 'val': queries[:len(queries) // 2], 'test': queries[len(queries) // 2:]}
     site = meta.map(site_name); area = site.map(area_name)
     targets = {'area': (area, True), 'site': (site, True)}  # the picture is coloured by the first
     rep = embedding_report(enc, table, targets, split, a.seed, picture=out/'corpus_embedding.png')
     ids = split['train'] + split['val'] + split['test']
-    D = pd.DataFrame(np.asarray(unifrac_from_counts(table.subset(ids).counts, tree, o['unifrac_metric'])), index=ids, columns=ids)
+    sub, tm = table_on_tree(table.subset(ids), region/'tree.nwk')  # the tree of the features these samples hold
+    D = pd.DataFrame(np.asarray(unifrac_from_counts(sub.counts, tm, o['unifrac_metric'])), index=list(sub.sample_ids), columns=list(sub.sample_ids))
     for col, (y, _) in targets.items():
         labels = sorted(y.loc[ids].unique())
         p, k = knn_predict(D, y, split, labels=labels, distances=True)
@@ -71,7 +78,7 @@ def main():
     rep.to_csv(out/'corpus_embedding.tsv', sep='\t', index=False)
     hist = pd.read_csv(enc/'history.csv'); best = json.loads((enc/'done.json').read_text()) if (enc/'done.json').exists() else {}
     majority = {c: float(y.loc[split['test']].value_counts(normalize=True).iloc[0]) for c, (y, _) in targets.items()}
-    print(json.dumps({'bench': 'corpus_embedding', 'encoder': str(enc), 'epochs_trained': int(hist['epoch'].max()) + 1, 'finished': bool(best),
+    print(json.dumps({'bench': 'corpus_embedding', 'encoder': str(enc), 'epochs_trained': int(hist['epoch'].max()) + 1, 'finished': bool(best), 'queries_unseen_by_stage1': seen_by_stage1, 'depth': depth,
                       'samples': {'pool': len(split['train']), 'val': len(split['val']), 'test': len(split['test'])},
                       'classes': {c: int(y.loc[ids].nunique()) for c, (y, _) in targets.items()}, 'majority_class': majority,
                       'accuracy': {f"{r.encoder} / {r.column}": {'knn': round(r.knn, 3), 'probe': None if r.probe != r.probe else round(r.probe, 3)}
