@@ -23,23 +23,15 @@ from .predict import read_predictions, write_predictions, prob_columns, mean_pre
 from .stage1 import pretrain, load_encoder
 from .stage2 import train_predictor, group_weights
 from .stack import StackOptions, train_stack, fit_stack_weights, combine
+from .cv_report import band_edges, error_report, target_bands, summarize, stage1_gain, plot_cv
 from .baselines import random_forest_baseline, boosted_trees_baseline, linear_baseline, mean_baseline, ForestOptions, BoostedOptions
 
 # %% auto #0
-__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'UNTRAINED_MODELS', 'STAGE1_PAIRS', 'band_edges',
-           'EvalOptions', 'add_ensemble', 'check_leakage', 'stage2_options', 'stage1_options', 'check_stage_options',
-           'error_report', 'target_bands', 'summarize', 'stage1_gain', 'evaluate']
+__all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'UNTRAINED_MODELS', 'EvalOptions', 'add_ensemble',
+           'check_leakage', 'stage2_options', 'stage1_options', 'check_stage_options', 'evaluate']
 
 # %% ../nbs/05b_evaluate.ipynb #4c9cf2a8
 DEFAULT_MODELS = ('frozen', 'untrained', 'knn', 'probe', 'untrained_knn', 'untrained_probe', 'forest', 'boosted', 'tabular_mean', 'linear', 'mean', 'median')  # the rows that earned their minutes (untrained, untrained_knn, untrained_probe: the same rows on an encoder that never trained, the controls that say what stage 1 adds; knn, probe: what the embedding holds by itself, seconds a fold; linear: seconds a fold, and the best tabular row on gut age; fine-tuning: slowest, weaker than frozen on both seeds; the stack: 9 more minutes a fold, worse than tabular_mean on the seed-0 screen; ask for them by name)
-
-def band_edges(edges: str,  # band edges of the target, comma-separated and increasing ('30,45,55'); empty: the quartiles
-              ) -> list:
-    "The band edges as numbers; a one-line error naming `bands` for anything else (checked before any fold runs)."
-    try: cuts = [float(e) for e in edges.split(',') if e.strip()]
-    except ValueError: raise ValueError(f"bands={edges!r}: give numbers separated by commas, e.g. 30,45,55 (empty: the quartiles)") from None
-    if any(b <= a for a, b in zip(cuts, cuts[1:])): raise ValueError(f"bands={edges!r}: give increasing edges, e.g. 30,45,55")
-    return cuts
 
 @dataclass
 class EvalOptions:
@@ -318,106 +310,6 @@ def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: 
     res.to_csv(fd/'results.tsv', sep='\t', index=False); write_predictions(pred, fd/'oof.tsv')
     return res, pred
 
-# %% ../nbs/05b_evaluate.ipynb #907bc62d
-def error_report(oof: pd.DataFrame,  # out-of-fold predictions (sample_id, model, truth, prediction)
-                 by: pd.Series,  # each sample's group to report by (a study, a target band), indexed by sample ID
-                ) -> pd.DataFrame:
-    "MAE, bias (prediction - truth) and samples per model and group; a 'macro' row per model is the mean over its groups."
-    d = oof.assign(err=oof['prediction'].astype(float) - oof['truth'].astype(float), group=by.reindex(oof['sample_id']).astype(str).to_numpy())
-    r = d.groupby(['model', 'group']).agg(n=('err', 'size'), mae=('err', lambda e: e.abs().mean()), bias=('err', 'mean')).reset_index()
-    macro = r.groupby('model').agg(n=('n', 'sum'), mae=('mae', 'mean'), bias=('bias', 'mean')).reset_index().assign(group='macro')
-    return pd.concat([r, macro], ignore_index=True)[['model', 'group', 'n', 'mae', 'bias']]
-
-def target_bands(y: pd.Series,  # the target, by sample ID
-                 edges: str = '',  # band edges, comma-separated ('30,45,55'); empty: the quartiles
-                ) -> pd.Series:
-    "Each sample's band of the target, labelled '[lo, hi)'."
-    cuts = band_edges(edges) if edges.strip() else sorted(set(np.quantile(y, [0.25, 0.5, 0.75]).round(2)))
-    bins = [-np.inf, *cuts, np.inf]
-    lab = [f'[{bins[i]:g}, {bins[i + 1]:g})' for i in range(len(bins) - 1)]
-    return pd.Series(pd.cut(y.astype(float), bins, right=False, labels=lab).astype(str), index=y.index)
-
-# %% ../nbs/05b_evaluate.ipynb #0b6f3a55
-def summarize(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
-              metric: str = 'mae',  # the metric to summarize
-              oof: pd.DataFrame | None = None,  # out-of-fold predictions: adds the metrics pooled over samples
-              labels: list | None = None,  # classification: the classes (pooled metrics from the probability columns)
-             ) -> pd.DataFrame:
-    "Mean +- sd over folds of each model's metrics, best `metric` first (lowest MAE / RMSE, highest R2, accuracy or AUROC)."
-    cols = [c for c in results if c not in ('fold', 'model', 'n', 'seconds', 'leakage')]
-    g = results.groupby('model')
-    s = pd.concat({'mean': g[cols].mean(), 'sd': g[cols].std(ddof=1)}, axis=1)
-    s.columns = [f'{c}_{st}' for st, c in s.columns]
-    s = s[[f'{c}_{st}' for c in cols for st in ('mean', 'sd')]]
-    if oof is not None and 'mae' in cols:
-        s['mae_pooled'] = (oof['prediction'].astype(float) - oof['truth'].astype(float)).abs().groupby(oof['model']).mean()
-    if oof is not None and labels is not None:
-        pooled = pd.DataFrame({m: prediction_metrics(g, labels) for m, g in oof.groupby('model')}).T
-        for c in ('auroc', 'average_precision', 'balanced_accuracy'): s[f'{c}_pooled'] = pooled[c]
-    s['folds'] = g.size(); s['seconds_per_fold'] = g['seconds'].mean(); s['leakage'] = g['leakage'].any()
-    return s.sort_values(f'{metric}_mean', ascending=metric in ('mae', 'rmse'))
-
-def _curves(oof: pd.DataFrame, out: Path, models: list, labels: list):
-    "ROC and precision-recall curves per model (out of fold, all folds; binary: the second class; more: micro-averaged), and confusion matrices."
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import roc_curve, precision_recall_curve, confusion_matrix, roc_auc_score, average_precision_score
-    cols, codes = prob_columns(labels), {str(l): i for i, l in enumerate(labels)}
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4.2))
-    for m in models:
-        v = oof.loc[oof['model'] == m]; t = v['truth'].astype(str).map(codes).to_numpy(); P = v[cols].to_numpy(float)
-        yt, ys = (t == 1, P[:, 1]) if len(labels) == 2 else (np.eye(len(labels))[t].ravel().astype(bool), P.ravel())
-        if yt.all() or not yt.any(): continue
-        a1.plot(*roc_curve(yt, ys)[:2], label=f'{m} (AUROC {roc_auc_score(yt, ys):.3f})')
-        pr, rc, _ = precision_recall_curve(yt, ys); a2.plot(rc, pr, label=f'{m} (AP {average_precision_score(yt, ys):.3f})')
-    a1.plot([0, 1], [0, 1], 'k--', lw=1); a1.set_xlabel('false positive rate'); a1.set_ylabel('true positive rate'); a1.legend(fontsize=7)
-    a2.set_xlabel('recall'); a2.set_ylabel('precision'); a2.legend(fontsize=7)
-    what = f'class {labels[1]!r}' if len(labels) == 2 else 'micro-average over classes'
-    a1.set_title(f'ROC, out of fold ({what})'); a2.set_title(f'precision-recall ({what})')
-    fig.tight_layout(); fig.savefig(out/'cv_roc_pr.png', dpi=100); plt.close(fig)
-    fig, axes = plt.subplots(1, len(models), figsize=(2.8 * len(models), 2.9), squeeze=False)
-    for ax, m in zip(axes[0], models):
-        v = oof.loc[oof['model'] == m]
-        cm = confusion_matrix(v['truth'].astype(str), v['prediction'].astype(str), labels=[str(l) for l in labels])
-        ax.imshow(cm, cmap='Blues'); ax.set_title(m, fontsize=9); ax.set_xlabel('predicted'); ax.set_ylabel('true')
-        ax.set_xticks(range(len(labels))); ax.set_xticklabels(labels, fontsize=7); ax.set_yticks(range(len(labels))); ax.set_yticklabels(labels, fontsize=7)
-        for (i, j), n in np.ndenumerate(cm): ax.text(j, i, int(n), ha='center', va='center', fontsize=8)
-    fig.tight_layout(); fig.savefig(out/'cv_confusion.png', dpi=100); plt.close(fig)
-def _plots(results: pd.DataFrame, oof: pd.DataFrame, out: Path, metric: str, labels: list | None):
-    import matplotlib.pyplot as plt
-    models = list(summarize(results, metric).index)
-    fig, ax = plt.subplots(figsize=(1.6 * len(models) + 2, 3.6))
-    for i, m in enumerate(models):
-        v = results.loc[results['model'] == m].sort_values('fold')
-        ax.scatter(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v[metric], s=18, label=None)
-        ax.hlines(v[metric].mean(), i - 0.3, i + 0.3, color='k')
-    ax.set_xticks(range(len(models))); ax.set_xticklabels(models); ax.set_ylabel(metric); ax.set_title(f'{metric} per fold (line: mean)')
-    fig.tight_layout(); fig.savefig(out/'cv_errors.png', dpi=100); plt.close(fig)
-    if labels is not None: return _curves(oof, out, models, labels)
-    fig, axes = plt.subplots(1, len(models), figsize=(3.4 * len(models), 3.4), squeeze=False, sharex=True, sharey=True)
-    lo, hi = oof['truth'].min(), oof['truth'].max()
-    for ax, m in zip(axes[0], models):
-        v = oof.loc[oof['model'] == m]
-        ax.scatter(v['truth'], v['prediction'], s=5, alpha=0.4); ax.plot([lo, hi], [lo, hi], 'k--', lw=1)
-        ax.set_title(f"{m}: MAE {np.abs(v['truth'] - v['prediction']).mean():.2f}"); ax.set_xlabel('true')
-    axes[0, 0].set_ylabel('predicted (out of fold)')
-    fig.tight_layout(); fig.savefig(out/'cv_pred_vs_true.png', dpi=100); plt.close(fig)
-
-# %% ../nbs/05b_evaluate.ipynb #70f10e1f
-STAGE1_PAIRS = (('frozen', 'untrained'), ('knn', 'untrained_knn'), ('probe', 'untrained_probe'))  # (reads the pre-trained encoder, its control)
-
-def stage1_gain(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
-                metric: str = 'mae',  # the metric compared (lower is better for mae / rmse, higher for the others)
-               ) -> pd.DataFrame:
-    "Per pair of STAGE1_PAIRS run on the same folds: the gain of pre-training (control minus pre-trained, signed so that positive = better), mean, sd, folds where it helped."
-    wide = results.pivot_table(index='fold', columns='model', values=metric)
-    sign = 1.0 if metric in ('mae', 'rmse') else -1.0
-    rows = []
-    for row, control in STAGE1_PAIRS:
-        if row not in wide or control not in wide: continue
-        d = sign * (wide[control] - wide[row]).dropna()
-        rows.append({'row': row, 'control': control, 'gain_mean': d.mean(), 'gain_sd': d.std(ddof=1), 'helped': f'{int((d > 0).sum())} of {len(d)}'})
-    return pd.DataFrame(rows, columns=['row', 'control', 'gain_mean', 'gain_sd', 'helped'])
-
 # %% ../nbs/05b_evaluate.ipynb #1f4e8a26
 def _check_models(o: EvalOptions, encoder, tree):
     "A one-line error for a models list that cannot run, before anything is written."
@@ -506,7 +398,7 @@ def _report_cv(res, oof, out: Path, o: EvalOptions, seconds: float, labels: list
     summ = summarize(res, metric, oof, labels)
     if is_main_process():
         res.to_csv(out/'cv_results.tsv', sep='\t', index=False); write_predictions(oof, out/'oof_predictions.tsv')
-        summ.to_csv(out/'cv_summary.tsv', sep='\t'); _plots(res, oof, out, metric, labels)
+        summ.to_csv(out/'cv_summary.tsv', sep='\t'); plot_cv(res, oof, out, metric, labels)
     kind = f"grouped by {o.group_column!r}" if o.group_column else 'random'
     strat = ', stratified by class' if labels is not None else ''
     print(f"{o.folds}-fold cross-validation, folds {kind}{strat}, seed {o.seed} (mean +- sd over folds; this call {seconds / 60:.1f} min):")

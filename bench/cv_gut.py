@@ -33,7 +33,9 @@ def main():
     import torch, pandas as pd
     from aam_nb.data import find_real_data
     from aam_nb.region import write_region
-    from aam_nb.evaluate import evaluate, summarize, stage1_gain, read_predictions
+    from aam_nb.evaluate import evaluate
+    from aam_nb.cv_report import summarize, stage1_gain
+    from aam_nb.predict import read_predictions
     real = find_real_data('gut_age')
     region = Path(a.region)
     if not (region/'region.json').exists(): write_region([real['table']], region, 'greengenes')

@@ -22,7 +22,9 @@ def main():
     a, extra = ap.parse_known_args()
     import numpy as np, pandas as pd, torch
     from aam_nb.data import find_real_data
-    from aam_nb.evaluate import evaluate, summarize, read_predictions
+    from aam_nb.evaluate import evaluate
+    from aam_nb.cv_report import summarize
+    from aam_nb.predict import read_predictions
     real = find_real_data('oral_age')  # ../shared/data/oral_age, or $AAM_NB_DATA/oral_age
     meta = Path('runs/oral_older_map.tsv'); meta.parent.mkdir(parents=True, exist_ok=True)
     m = pd.read_csv(real['metadata'], sep='\t', dtype={'#SampleID': str}); m['older'] = np.where(m['age'] >= 45, 'yes', 'no')  # 'yes' sorts second: the positive class of AP and the curves

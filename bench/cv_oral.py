@@ -35,7 +35,8 @@ def main():
     a, extra = ap.parse_known_args()
     import torch
     from aam_nb.data import find_real_data
-    from aam_nb.evaluate import evaluate, summarize, stage1_gain
+    from aam_nb.evaluate import evaluate
+    from aam_nb.cv_report import summarize, stage1_gain
     real = find_real_data('oral_age')  # ../shared/data/oral_age, or $AAM_NB_DATA/oral_age
     col = {'proxy': 'subject_proxy', 'random': None, 'study': 'qiita_study_id', 'strict': 'subject_strict'}[a.grouping]
     folds = 9 if a.grouping == 'study' else a.folds
@@ -48,7 +49,7 @@ def main():
         res = evaluate(real['table'], real['tree'], real['metadata'], 'age', out, folds=folds, seed=a.seed, group_column=col,
                        fold=a.fold, **opts)
     minutes = (time.perf_counter() - t0) / 60
-    from aam_nb.evaluate import read_predictions
+    from aam_nb.predict import read_predictions
     s = summarize(res, oof=read_predictions(out/'oof_predictions.tsv')) if a.fold is None else summarize(res)  # with the pooled MAE
     import pandas as pd
     by = opts.get('report_by'); macro = {}

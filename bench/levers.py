@@ -36,7 +36,8 @@ def main():
     ap.add_argument('--bag', type=int, default=1, help='cross-fit heads per fold (1: the evaluation\'s single split)')
     ap.add_argument('--seeds', type=int, default=1, help='heads per fold on the same split, one per seed (their mean)')
     a, extra = ap.parse_known_args()
-    from aam_nb.evaluate import EvalOptions, stage2_options, target_bands
+    from aam_nb.evaluate import EvalOptions, stage2_options
+    from aam_nb.cv_report import target_bands
     from aam_nb.runs import finish_stage
     from aam_nb.data import load_metadata
     from aam_nb.stage2 import train_predictor
