@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['simulate_dataset', 'simulate_corpus']
+__all__ = ['simulate_dataset', 'planted_study', 'simulate_corpus']
 
 # %% ../nbs/00_synthetic.ipynb #1045006e
 def _random_tree(n_tips, rng):
@@ -107,6 +107,34 @@ def simulate_dataset(out_dir,  # folder to write `table.biom`, `tree.nwk`, `meta
         "| file | what |\n|---|---|\n| table.biom | BIOM 2.1 (HDF5) counts; feature IDs are the ASV sequences |\n"
         "| tree.nwk | rooted Newick tree, tips are the ASV sequences |\n| metadata.tsv | `#SampleID`, `age`, `group` |\n")
     return paths
+
+# %% ../nbs/00_synthetic.ipynb #b9c872d8
+def planted_study(out_dir,  # folder for `table.biom`, `tree.nwk`, `metadata.tsv`
+                  n_samples: int = 240,  # number of samples
+                  n_asvs: int = 80,  # number of ASVs (random 32-nt sequences)
+                  planted: int = 4,  # ASVs that move the target (at most 4: signs +, +, -, -)
+                  seed: int = 0,  # random seed; the same seed gives the same data
+                 ) -> tuple:
+    "Write a study where only `planted` ASVs move the numeric target `y`; returns (paths, the planted sequences)."
+    import h5py
+    from biom import Table
+    if not 1 <= planted <= 4: raise ValueError(f"planted={planted}: choose 1 to 4")
+    rng = np.random.default_rng(seed); out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    seqs = list(dict.fromkeys(''.join(rng.choice(list('ACGT'), 32)) for _ in range(n_asvs + 5)))[:n_asvs]
+    counts = np.zeros((n_samples, n_asvs))
+    for i in range(n_samples):
+        k = rng.integers(10, 25); present = rng.choice(np.arange(planted, n_asvs), k, replace=False)
+        present = np.concatenate([present, np.flatnonzero(rng.random(planted) < 0.5)])
+        counts[i, present] = rng.multinomial(1000 - len(present), rng.dirichlet(np.ones(len(present)))) + 1
+    sign = np.array([1, 1, -1, -1][:planted])
+    y = ((counts[:, :planted] > 0) * sign).sum(1) * 10 + 40 + rng.normal(0, 1, n_samples)
+    ids = [f's{i:03d}' for i in range(n_samples)]
+    paths = {k: out/f for k, f in dict(table='table.biom', tree='tree.nwk', metadata='metadata.tsv').items()}
+    with h5py.File(paths['table'], 'w') as f: Table(counts.T, seqs, ids).to_hdf5(f, 'aam_nb.planted_study')
+    def tree(tips): return tips[0] + ':0.1' if len(tips) == 1 else f'({tree(tips[:len(tips)//2])},{tree(tips[len(tips)//2:])}):0.1'
+    paths['tree'].write_text(tree(seqs)[:-4] + ';\n')
+    pd.DataFrame({'#SampleID': ids, 'y': y.round(2), 'high': np.where(y > np.median(y), 'high', 'low')}).to_csv(paths['metadata'], sep='\t', index=False)
+    return paths, seqs[:planted]
 
 # %% ../nbs/00_synthetic.ipynb #3a7d2c15
 def _coalescent(n_tips: int, rng) -> tuple:

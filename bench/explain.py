@@ -38,7 +38,8 @@ def main():
     warnings.simplefilter('ignore')
     from aam_nb.data import find_real_data, load_table
     from aam_nb.train import pretrain, train_predictor
-    from aam_nb.explain import Explainer, explain
+    from aam_nb.attribution import Explainer
+    from aam_nb.explain import explain
     d = find_real_data('oral_age')
     tmp = Path(tempfile.mkdtemp()); train_s = 0.0
     ckpt = a.checkpoint

@@ -44,6 +44,10 @@ API = {'00_synthetic': ['simulate_dataset'],
        '05f_cv_report': ['summarize', 'error_report', 'stage1_gain'],
        '05d_tabular': ['train_tabular', 'predict_tabular'],
        '05b_evaluate': ['evaluate'],
+       '05g_attribution': ['Explainer', 'asv_importance', 'faithfulness'],
+       '05h_forest_importance': ['forest_importance', 'agreement'],
+       '05i_taxa': ['load_taxonomy', 'clade_importance', 'tree_clade_importance'],
+       '05j_importance_plots': ['plot_top', 'plot_sample'],
        '05c_explain': ['explain'],
        '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_evaluate', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac', 'aam_nb_region']}
 TUTORIAL = 'tutorials/oral_age.ipynb'
