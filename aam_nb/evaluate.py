@@ -22,7 +22,7 @@ from .bag import train_bag, load_bag
 from .predict import read_predictions, write_predictions, prob_columns, mean_predictions, prediction_metrics
 from .stage1 import pretrain, load_encoder
 from .stage2 import train_predictor, group_weights
-from .stack import StackOptions, train_stack, fit_stack_weights, combine
+from .stack import StackOptions, train_stack, sub_stack
 from .cv_report import band_edges, error_report, target_bands, summarize, stage1_gain, plot_cv
 from .baselines import random_forest_baseline, boosted_trees_baseline, linear_baseline, mean_baseline, ForestOptions, BoostedOptions
 
@@ -271,8 +271,7 @@ def _run_stack(f: _Fold, aam: dict) -> dict:
     tab_secs = secs.get('forest', 0) + secs.get('boosted', 0) + secs.get('trees', 0)
     if with_aam: rows['stack'] = (tp[['sample_id', 'truth', 'prediction']], tab_secs + secs.get('aam', 0))
     if 'stack_tabular' in o.model_list:  # the same inner predictions, weighed without the AAM: what the AAM adds is the difference
-        inner = read_predictions(sd/'inner_oof.tsv'); w, b = fit_stack_weights(inner[['forest', 'boosted']], inner['truth'])
-        rows['stack_tabular'] = (tp[['sample_id', 'truth']].assign(prediction=combine(tp, {'forest': w[0], 'boosted': w[1]}, b)), tab_secs)
+        rows['stack_tabular'] = (sub_stack(sd, ['forest', 'boosted'])[2], tab_secs)
     return rows
 
 def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict,

@@ -10,7 +10,7 @@ from typing import Callable
 from pathlib import Path
 import pandas as pd, torch, torch.nn as nn
 from tqdm.auto import tqdm
-from .models import compute_losses, PretrainMetrics, TargetMetrics, compile_stacks
+from .models import compute_losses, PretrainMetrics, TargetMetrics, compile_stacks, DEFAULT_LOSS
 from .logs import plot_history, EpochEnd, TensorBoardLogger, in_notebook
 from .runtime import (autocast, device_for, is_main_process, init_distributed, batch_seed, batch_plan, to_device,
                             wrap_model, unwrap, grad_sync, all_sum, gather_objects, barrier, check_world_size, world_size,
@@ -80,7 +80,7 @@ class Objective:
     mask_val: bool = False  # mask nucleotides in validation batches (drawn from (seed, batch), the same every epoch)
     target_mean: float = 0.0  # regression targets are standardized with these
     target_std: float = 1.0
-    loss: str = 'mse'  # regression loss: 'mse', 'huber' or 'l1'
+    loss: str = DEFAULT_LOSS  # regression loss: 'l1', 'mse' or 'huber' (the default is the recipe's, declared in models)
 
     def losses(self, out, batch): return compute_losses(out, batch, self.weights, self.classification, self.class_weights, self.loss)
     def metrics(self):

@@ -13,11 +13,11 @@ from torch.utils.checkpoint import checkpoint
 from .dataset import PAD, MASK, VOCAB, MAX_BP, TOKEN_LIMIT
 
 # %% auto #0
-__all__ = ['REGRESSION_LOSSES', 'LOSS_PARTS', 'EncoderConfig', 'SelfAttention', 'EncoderLayer', 'TransformerStack',
-           'use_torch_layers', 'compile_stacks', 'AttentionPooling', 'mask_nucleotides', 'ASVEncoder', 'SampleEncoder',
-           'pairwise_distances', 'SequenceEncoder', 'SequencePredictor', 'unifrac_loss', 'nucleotide_loss',
-           'target_loss', 'compute_losses', 'regression_metrics', 'classification_metrics', 'PretrainMetrics',
-           'TargetMetrics']
+__all__ = ['REGRESSION_LOSSES', 'DEFAULT_LOSS', 'LOSS_PARTS', 'EncoderConfig', 'SelfAttention', 'EncoderLayer',
+           'TransformerStack', 'use_torch_layers', 'compile_stacks', 'AttentionPooling', 'mask_nucleotides',
+           'ASVEncoder', 'SampleEncoder', 'pairwise_distances', 'SequenceEncoder', 'SequencePredictor', 'unifrac_loss',
+           'nucleotide_loss', 'target_loss', 'compute_losses', 'regression_metrics', 'classification_metrics',
+           'PretrainMetrics', 'TargetMetrics']
 
 # %% ../nbs/02_models.ipynb #87449ec4
 @dataclass
@@ -83,9 +83,12 @@ class EncoderLayer(nn.Module):
         x = x + self.dropout1(self.self_attn(self.norm1(x), attend))
         return x + self.dropout2(self.linear2(self.dropout(F.gelu(self.linear1(self.norm2(x))))))
 
-def _layer(d: int, heads: int, ff_mult: int, dropout: float) -> nn.TransformerEncoderLayer:
-    "PyTorch's own layer, as the models used before `EncoderLayer` (see `use_torch_layers`)."
-    return nn.TransformerEncoderLayer(d, heads, d * ff_mult, dropout, activation='gelu', batch_first=True, norm_first=True)
+class _TorchLayer(nn.TransformerEncoderLayer):
+    "PyTorch's own pre-norm layer called as `EncoderLayer` is, `(x, attend)`: the reference `use_torch_layers` puts in (the stack has no branch for it)."
+    def __init__(self, d: int, heads: int, ff_mult: int, dropout: float):
+        super().__init__(d, heads, d * ff_mult, dropout, activation='gelu', batch_first=True, norm_first=True)
+    def forward(self, x, attend=None):  # attend [N, 1, 1, T] True where a key is real, or None (no padding)
+        return super().forward(x, src_key_padding_mask=None if attend is None else ~attend[:, 0, 0, :])
 
 def _safe_padding_mask(keep: torch.Tensor) -> torch.Tensor:
     "Key padding mask (True = ignore) from `keep` (True = real), leaving one key open in all-padding rows so softmax stays finite."
@@ -107,10 +110,9 @@ class TransformerStack(nn.Module):
         if full is None: full = bool(keep.all())
         attend = None if full else (~pad)[:, None, None, :]  # no mask: SDPA's fastest kernels
         for layer in self.layers:
-            args = (x, None, pad) if isinstance(layer, nn.TransformerEncoderLayer) else (x, attend)
             if self.grad_checkpointing and self.training and torch.is_grad_enabled():
-                x = checkpoint(layer, *args, use_reentrant=False)
-            else: x = layer(*args)
+                x = checkpoint(layer, x, attend, use_reentrant=False)
+            else: x = layer(x, attend)
         return self.norm(x) * keep[..., None]
 
 def use_torch_layers(model: nn.Module) -> nn.Module:
@@ -119,7 +121,7 @@ def use_torch_layers(model: nn.Module) -> nn.Module:
         for i, layer in enumerate(stack.layers):
             if isinstance(layer, EncoderLayer):
                 d, heads = layer.linear1.in_features, layer.self_attn.heads
-                ref = _layer(d, heads, layer.linear1.out_features // d, layer.dropout.p).to(layer.linear1.weight.device)
+                ref = _TorchLayer(d, heads, layer.linear1.out_features // d, layer.dropout.p).to(layer.linear1.weight.device)
                 ref.load_state_dict(layer.state_dict()); stack.layers[i] = ref
     return model
 
@@ -368,12 +370,13 @@ def nucleotide_loss(logits: torch.Tensor,  # [U, L, V] nucleotide logits
     return (ce * m).sum() / m.sum().clamp_min(1)
 
 REGRESSION_LOSSES = ('mse', 'huber', 'l1')  # what target_loss computes for a regression
+DEFAULT_LOSS = 'l1'  # the recipe's regression loss (mean absolute error on standardized targets: best on the grouped screen); its one home
 
 def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, or [B, C] logits
                 target: torch.Tensor,  # standardized regression targets, or class codes
                 classification: bool = False,  # cross-entropy instead of a regression loss
                 class_weights: torch.Tensor | None = None,  # per-class weights for cross-entropy
-                loss: str = 'mse',  # regression loss: 'mse', 'huber' or 'l1' (mean absolute error)
+                loss: str = DEFAULT_LOSS,  # regression loss: 'l1' (mean absolute error), 'mse' or 'huber'
                 weight: torch.Tensor | None = None,  # [B] per-sample weights (mean 1 over the training set; None: all 1)
                ) -> torch.Tensor:
     "The supervised loss of stage 2 (per-sample weighted when `weight` is given)."
@@ -393,7 +396,7 @@ def compute_losses(out: dict,  # model outputs
                    weights: dict,  # weight per loss part; parts with weight 0 (or absent) are skipped
                    classification: bool = False,  # the target is a class code
                    class_weights: torch.Tensor | None = None,  # per-class weights
-                   loss: str = 'mse',  # regression loss: 'mse', 'huber' or 'l1'
+                   loss: str = DEFAULT_LOSS,  # regression loss: 'l1', 'mse' or 'huber'
                   ) -> dict:
     "Named losses and their weighted `total`."
     losses = {}

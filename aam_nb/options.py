@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, asdict, is_dataclass, MISSING
 import numpy as np
 from fastcore.docments import docments
 from .unifrac import METRICS
-from .models import REGRESSION_LOSSES
+from .models import REGRESSION_LOSSES, DEFAULT_LOSS
 
 # %% auto #0
 __all__ = ['ROLES', 'GROUP_WEIGHTS', 'STAGES', 'option', 'role_of', 'may_change', 'job_options', 'FitOptions', 'PretrainFit',
@@ -170,7 +170,7 @@ class PredictorOptions(DataOptions):
     wide_decay: float = 1.0  # AdamW weight decay of the wide path (its own: it keys on ASV identity and would memorize people; 1.0 beat 0.1 in the screen)
     group_weights: str = 'none'  # loss weight per sample so each group of group_column weighs the same ('equal'), sqrt of its size ('sqrt'), or 'none'
     target_balance: float = 0.0  # regression: loss weight density(target)^-p, so rare values (the old) are not drowned by common ones (0: off; 0.5: sqrt)
-    loss: str = option('l1', spellings={'huber': 'huber'})  # regression loss on standardized targets: l1 (mean absolute error; the default, best in the grouped screen), mse or huber
+    loss: str = option(DEFAULT_LOSS, spellings={'huber': 'huber'})  # regression loss on standardized targets: l1 (mean absolute error; the default, best in the grouped screen), mse or huber
     balance_classes: bool = False  # weight classes inversely to their frequency
     unifrac_weight: float = 0.0  # weight of an auxiliary UniFrac loss while fine-tuning (needs tree)
     unifrac_metric: str | None = None  # the auxiliary UniFrac loss's flavour (None: the one the encoder learned in stage 1)

@@ -19,7 +19,7 @@ from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, p
 # %% auto #0
 __all__ = ['TRUSTED_TYPES', 'MEMBERS', 'fit_stack_weights', 'combine', 'save_model', 'load_model', 'write_features',
            'read_features', 'StackOptions', 'inner_predictions', 'train_stack', 'load_stack', 'align_features',
-           'predict_stack']
+           'predict_stack', 'sub_stack']
 
 # %% ../nbs/05a_stack.ipynb #c3d6dd7a
 def fit_stack_weights(P,  # samples x members: each member's out-of-fold prediction
@@ -243,3 +243,14 @@ def _test_report(out: Path, table: FeatureTable, y: pd.Series):
     cols = ['prediction', *[c for c in p.columns[3:]]]
     print(f"test MAE on {len(p)} samples: " + ', '.join(f"{'stack' if c == 'prediction' else c} {np.abs(p[c] - p['truth']).mean():.3f}" for c in cols))
 
+
+def sub_stack(run,  # a stack run folder (stack.json, inner_oof.tsv, test_predictions.tsv)
+              members: list,  # the members kept (e.g. ['forest', 'boosted']: the stack without the AAM)
+             ) -> tuple:
+    "(weights, intercept, test predictions) of a stack of fewer members, weighed on the same inner predictions: what a left-out member adds is the difference."
+    p = Path(run); info = load_stack(p)
+    if not set(members) <= set(info['members']): raise ValueError(f"members={members}: the stack in {p} holds only {info['members']}")
+    inner = read_predictions(p/'inner_oof.tsv'); w, b = fit_stack_weights(inner[list(members)], inner['truth'])
+    weights = dict(zip(members, map(float, w)))
+    tp = read_predictions(p/'test_predictions.tsv') if (p/'test_predictions.tsv').exists() else None
+    return weights, b, None if tp is None else tp[['sample_id', 'truth']].assign(prediction=combine(tp, weights, b))
