@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np, pandas as pd
 from .data import load_table, load_metadata, align_samples
-from .models import regression_metrics, classification_metrics
+from .metrics import regression_metrics, classification_metrics
 from .options import default_of
 
 # %% auto #0

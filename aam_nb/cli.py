@@ -348,8 +348,8 @@ def _baseline(a: dict):
     write_predictions(df, files[0])
     files[1].write_text(json.dumps({'evaluated_on': eval_on, 'n': len(df), **m, 'training_mean': mean_m, 'training_median': median_m}, indent=1))
     print(f"random forest on the {eval_on} samples ({len(df)}): " + ', '.join(f'{k} {fmt(v)}' for k, v in m.items()))
-    print(f"training mean on the same samples: " + ', '.join(f'{k} {fmt(v)}' for k, v in mean_m.items()))
-    if median_m: print(f"training median on the same samples: " + ', '.join(f'{k} {fmt(v)}' for k, v in median_m.items()))
+    print("training mean on the same samples: " + ', '.join(f'{k} {fmt(v)}' for k, v in mean_m.items()))
+    if median_m: print("training median on the same samples: " + ', '.join(f'{k} {fmt(v)}' for k, v in median_m.items()))
     print(f"results: {files[0]}, {files[1]}")
 
 # %% ../nbs/06_cli.ipynb #53ba16d4

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 import pandas as pd, torch.nn as nn
-from .models import LOSS_PARTS
+from .losses import LOSS_PARTS
 
 # %% auto #0
 __all__ = ['HELD_OUT_SCORES', 'in_notebook', 'plot_history', 'EpochEnd', 'TensorBoardLogger']

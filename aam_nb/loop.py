@@ -10,7 +10,9 @@ from typing import Callable
 from pathlib import Path
 import pandas as pd, torch, torch.nn as nn
 from tqdm.auto import tqdm
-from .models import compute_losses, PretrainMetrics, TargetMetrics, compile_stacks, DEFAULT_LOSS
+from .models import compile_stacks
+from .losses import compute_losses, DEFAULT_LOSS
+from .metrics import PretrainMetrics, TargetMetrics
 from .logs import plot_history, EpochEnd, TensorBoardLogger, in_notebook
 from .runtime import (autocast, device_for, is_main_process, init_distributed, batch_seed, batch_plan, to_device,
                             wrap_model, unwrap, grad_sync, all_sum, gather_objects, barrier, check_world_size, world_size,

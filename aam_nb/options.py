@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, asdict, is_dataclass, MISSING
 import numpy as np
 from fastcore.docments import docments
 from .unifrac import METRICS
-from .models import REGRESSION_LOSSES, DEFAULT_LOSS
+from .losses import REGRESSION_LOSSES, DEFAULT_LOSS
 
 # %% auto #0
 __all__ = ['ROLES', 'GROUP_WEIGHTS', 'STAGES', 'option', 'role_of', 'may_change', 'job_options', 'FitOptions', 'PretrainFit',

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import load_table, rarefy
 from .dataset import MicrobiomeDataset, check_lengths
-from .models import regression_metrics, classification_metrics, SequencePredictor
+from .models import SequencePredictor
+from .metrics import regression_metrics, classification_metrics
 from .runtime import default_device, to_device, make_loader
 from .checkpoint import load_checkpoint, model_from_checkpoint, CheckpointError
 

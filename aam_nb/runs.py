@@ -14,7 +14,7 @@ from .dataset import MicrobiomeDataset, tokenize, check_lengths
 from .unifrac import TreeMatrices, BatchUniFrac, PrecomputedUniFrac, load_distance_matrix, table_on_tree
 from .models import EncoderConfig
 from .runtime import is_main_process
-from .options import check_resume, fmt, may_change, stage_classes
+from .options import FitOptions, DataOptions, check_resume, fmt, may_change, stage_classes
 from .loop import check_out_dir
 
 # %% auto #0

@@ -17,7 +17,7 @@ continues where it stopped (same --out). Needs `pip install "aam_nb[greengenes]"
 Extra `--name value` pairs are passed to `evaluate`. Prints one JSON line: per model the MAE mean and sd over folds,
 per fold, pooled over samples, and the minutes a fold.
 """
-import argparse, json, os, sys, time, warnings
+import argparse, json, os, time, warnings
 from pathlib import Path
 from extra_options import extra_options  # bench/extra_options.py
 
@@ -30,7 +30,7 @@ def main():
     ap.add_argument('--models', default=None, help="default: the evaluation's own list")
     ap.add_argument('--fold', type=int, default=None, help='one fold only (array job)')
     a, extra = ap.parse_known_args()
-    import torch, pandas as pd
+    import torch
     from aam_nb.data import find_real_data
     from aam_nb.region import write_region
     from aam_nb.evaluate import evaluate

@@ -10,7 +10,7 @@ folds, per fold, and pooled over samples; minutes.
     python bench/cv_older.py                                   # -> runs/cv_oral_older
     python bench/cv_older.py --models frozen,knn,forest,mean   # without the fine-tuned rows (the slowest)
 """
-import argparse, json, os, sys, time, warnings
+import argparse, json, time, warnings
 from pathlib import Path
 from extra_options import extra_options  # bench/extra_options.py
 

@@ -20,7 +20,7 @@ the recipe was screened on; seed 1 confirms it).
 Extra `--name value` pairs are passed to `evaluate` (a lever screen: `--wide_buckets 0`). Prints one JSON line: per
 model the MAE mean and sd over folds, per fold, and pooled over samples; minutes in all and per fold.
 """
-import argparse, json, os, sys, time, warnings
+import argparse, json, os, time, warnings
 from pathlib import Path
 from extra_options import extra_options  # bench/extra_options.py
 

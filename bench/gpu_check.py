@@ -61,7 +61,7 @@ def data(quick: bool):
     from aam_nb.data import load_table, load_metadata, align_samples, find_real_data
     from aam_nb.folds import split_samples, load_groups
     real = find_real_data('oral_age', missing_ok=True)
-    if real is None: sys.exit(f'the real oral data is not here: set AAM_NB_DATA to the folder that holds oral_age/')
+    if real is None: sys.exit('the real oral data is not here: set AAM_NB_DATA to the folder that holds oral_age/')
     table = load_table(real['table'])
     table, y = align_samples(table, load_metadata(real['metadata'], 'age'))
     if quick: table = table.subset(list(table.sample_ids[:240]))

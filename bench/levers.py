@@ -24,7 +24,7 @@ the lever's test MAE beside the evaluation's row of the same mode, mean +- sd ov
 import argparse, json, os, shutil, time, warnings
 from pathlib import Path
 from extra_options import extra_options  # bench/extra_options.py
-import numpy as np, pandas as pd
+import pandas as pd
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

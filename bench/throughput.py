@@ -73,7 +73,8 @@ def serve_path(args):
     from aam_nb.data import load_table, load_tree
     from aam_nb.dataset import MicrobiomeDataset
     from aam_nb.unifrac import TreeMatrices, BatchUniFrac
-    from aam_nb.models import EncoderConfig, SequenceEncoder, compute_losses, use_torch_layers, compile_stacks
+    from aam_nb.models import EncoderConfig, SequenceEncoder, use_torch_layers, compile_stacks
+    from aam_nb.losses import compute_losses
     from aam_nb.runtime import autocast, batch_seed, bound_onednn_cache
     if args.threads: torch.set_num_threads(args.threads)
     name = args.path; o = path_options(args, name)

@@ -1,9 +1,8 @@
 """Fingerprint of a fixed small run (stage 1, frozen, fine-tuned, a resumed frozen run on the synthetic data, CPU): sha256 of
 weights, histories and predictions. Run it before and after a refactor that must not change behaviour; equal output = same
 numbers to the last bit.    OMP_NUM_THREADS=1 python scripts/behaviour_hash.py"""
-import sys, hashlib, json, tempfile, warnings, io
+import hashlib, json, tempfile, warnings
 from pathlib import Path
-import torch, pandas as pd
 warnings.simplefilter('ignore')
 from aam_nb.synthetic import simulate_dataset
 from aam_nb.train import pretrain, train_predictor

@@ -1,12 +1,12 @@
 """The demo's table and picture: test MAE of each model on the split's test people, predicted vs true, the loss curves."""
-import json, sys
+import sys
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib; matplotlib.use('Agg')  # a script: write the picture, show nothing
 import matplotlib.pyplot as plt
 from aam_nb.data import load_metadata
 from aam_nb.folds import load_split
-from aam_nb.models import regression_metrics
+from aam_nb.metrics import regression_metrics
 from aam_nb.predict import read_predictions
 
 run, meta, seconds = Path(sys.argv[1]), sys.argv[2], float(sys.argv[3])

@@ -5,7 +5,7 @@ Cells flagged `slow` (or `tutorial`) are skipped unless named in --flags, as nbd
 written back into the notebook by cell id; `nbdev_clean` (which keeps outputs here: settings.ini clean_outputs=False)
 then strips execution counts and metadata.
 """
-import argparse, os, sys
+import argparse, os
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
