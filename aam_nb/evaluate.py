@@ -246,7 +246,7 @@ def _embedding_rows(f: _Fold, encoder, prefix: str) -> None:
 def _run_untrained(f: _Fold) -> bool:
     "The control rows: the frozen row's predictor, with its options, on an encoder that never trained (the stage-1 model's size, random weights from the seed); knn and probe on such an encoder's embedding."
     o, cfg = f.o, f.cfg
-    if f.encoder is not None: cfg = load_encoder(f.encoder).cfg.to_dict()  # the given encoder's size
+    if f.encoder is not None: cfg = load_encoder(f.encoder).config.to_dict()  # the given encoder's size
     _embedding_rows(f, untrained_encoder(EncoderConfig.from_dict(cfg), o.seed), 'untrained_')
     if 'untrained' not in o.model_list: return True
     s2, epochs = stage2_options(o, 'frozen'); s2 |= f.quiet

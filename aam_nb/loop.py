@@ -92,19 +92,23 @@ class Objective:
 # %% ../nbs/03_training.ipynb #7b3e2f55
 def param_groups(model: nn.Module,  # the (unwrapped) model; its `lr_scales` / `weight_decays` ({parameter-name prefix: value}) set per-part values
                  lr: float,  # the peak learning rate (each group gets lr x its factor)
+                 matrices_only: bool = False,  # no decay on 1-D parameters (biases, LayerNorm gains) unless `weight_decays` names them
                 ) -> list:
     "AdamW groups of the trainable parameters, one per (learning-rate factor, weight decay) (e.g. a fine-tuned encoder at 0.1x its new head)."
     scales, decays, groups = getattr(model, 'lr_scales', None) or {}, getattr(model, 'weight_decays', None) or {}, {}
     pick = lambda table, n, default: next((v for pre, v in table.items() if n.startswith(pre)), default)
     for n, p_ in model.named_parameters():
-        if p_.requires_grad: groups.setdefault((pick(scales, n, 1.0), pick(decays, n, None)), []).append(p_)
+        if not p_.requires_grad: continue
+        wd = pick(decays, n, None)  # None: the optimizer's own weight_decay
+        if wd is None and matrices_only and p_.dim() < 2: wd = 0.0
+        groups.setdefault((pick(scales, n, 1.0), wd), []).append(p_)
     return [{'params': ps, 'lr': lr * f, 'lr_scale': f, **({} if wd is None else {'weight_decay': wd})} for (f, wd), ps in groups.items()]
 
 def make_optimizer(model: nn.Module,  # the model, on its device
                    options: FitOptions,  # lr and weight_decay
                   ) -> torch.optim.Optimizer:
     "AdamW (lr, weight decay from `options`) over the trainable parameters only, in `param_groups`; fused into one kernel on a GPU."
-    groups = param_groups(model, options.lr)
+    groups = param_groups(model, options.lr, options.weight_decay_on == 'matrices')
     cuda = all(p_.is_cuda for g_ in groups for p_ in g_['params'])
     return torch.optim.AdamW(groups, lr=options.lr, weight_decay=options.weight_decay, **({'fused': True} if cuda else {}))
 

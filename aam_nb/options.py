@@ -12,9 +12,9 @@ from .unifrac import METRICS
 from .losses import REGRESSION_LOSSES, DEFAULT_LOSS
 
 # %% auto #0
-__all__ = ['ROLES', 'GROUP_WEIGHTS', 'STAGES', 'option', 'role_of', 'may_change', 'job_options', 'FitOptions', 'PretrainFit',
-           'FrozenFit', 'FinetuneFit', 'check_resume', 'fmt', 'DataOptions', 'PretrainOptions', 'PredictorOptions',
-           'FrozenOptions', 'stage_classes', 'default_of', 'option_docs']
+__all__ = ['ROLES', 'WEIGHT_DECAY_ON', 'GROUP_WEIGHTS', 'STAGES', 'option', 'role_of', 'may_change', 'job_options', 'FitOptions',
+           'PretrainFit', 'FrozenFit', 'FinetuneFit', 'check_resume', 'fmt', 'DataOptions', 'PretrainOptions',
+           'PredictorOptions', 'FrozenOptions', 'stage_classes', 'default_of', 'option_docs']
 
 # %% ../nbs/02d_options.ipynb #4f1e7a20
 ROLES = {'fixed': 'part of what a run computes: cannot change within a run',
@@ -43,12 +43,18 @@ def job_options(*classes) -> set:
     return {f.name for c in classes for f in fields(c) if f.metadata.get('role') == 'job'}
 
 # %% ../nbs/02d_options.ipynb #7ec47db4
+def _choice(name: str, value, choices):
+    if value not in choices: raise ValueError(f"{name}={value!r}: choose one of {', '.join(map(str, choices))}")
+
+WEIGHT_DECAY_ON = ('all', 'matrices')  # what weight_decay falls on
+
 @dataclass
 class FitOptions:
     "How `fit` trains: the optimizer and its schedule, early stopping, and how a job runs. Defaults: the measured recipe (a frozen-encoder predictor's)."
     epochs: int = option(80, 'resumable')  # most epochs (a frozen head on the oral data early-stops before 80)
     lr: float = 1e-3  # peak AdamW learning rate (1e-4 left the 64-dim model under-trained within the oral screen's 8-80 epochs)
     weight_decay: float = 0.01  # AdamW weight decay
+    weight_decay_on: str = 'all'  # which parameters it falls on: 'all', or 'matrices' (nanoGPT's rule: the 2-D weights and embeddings, not biases or LayerNorm gains; measured no better, see 03_training)
     warmup_steps: int = 200  # linear warmup steps, shortened with a warning if the run is shorter
     min_lr_ratio: float = 0.1  # cosine floor as a fraction of lr
     patience: int = option(15, 'resumable')  # early-stopping patience in epochs
@@ -64,6 +70,8 @@ class FitOptions:
     progress: bool = option(True, 'job', flag='no_progress')  # show progress bars
     plot: bool = option(True, 'job', flag='no_plot')  # write loss_curve.png every epoch (and show it live in a notebook)
     tensorboard: bool = option(False, 'job')  # also log every epoch's losses, metrics and LR to TensorBoard (out_dir/tensorboard)
+
+    def __post_init__(self): _choice('weight_decay_on', self.weight_decay_on, WEIGHT_DECAY_ON)
 
     @classmethod
     def build(cls, options=None, **kwargs):
@@ -125,9 +133,6 @@ def fmt(x) -> str:
 
 # %% ../nbs/02d_options.ipynb #2f844272
 GROUP_WEIGHTS = ('none', 'equal', 'sqrt')
-
-def _choice(name: str, value, choices):
-    if value not in choices: raise ValueError(f"{name}={value!r}: choose one of {', '.join(map(str, choices))}")
 
 @dataclass
 class DataOptions:

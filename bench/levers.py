@@ -1,14 +1,15 @@
 """Screen a stage-2 lever on the folds of a finished cross-validation (not a test; ~3-8 minutes a fold on 1 core).
 
-A lever is a change of stage-2 options (e.g. `--asv_buckets 65536`, `--lr 5e-4`, `--n_layers 2`). Each fold reuses
-that evaluation's own stage-1 encoder (trained on the fold's training part only) and its split (inner validation =
-held-out groups of the training folds), so the only difference from the evaluation's `frozen` / `finetune` rows is
-the lever. The test fold is only scored; early stopping and the best epoch use the inner validation.
+A lever is a change of stage-2 options (e.g. `--asv_buckets 65536`, `--lr 5e-4`, `--weight_decay_on matrices`). Each fold
+reuses that evaluation's own stage-1 encoder (trained on the fold's training part only, or the one encoder it was given
+with --encoder) and its split (inner validation = held-out groups of the training folds), so the only difference from
+the evaluation's `frozen` / `finetune` rows is the lever. The test fold is only scored; early stopping and the best epoch use the inner validation.
 
     python bench/cv_oral.py                                               # first: the strict CV (runs/cv_oral_strict)
     python bench/levers.py --name gwsqrt --group_weights sqrt --group_column subject_strict   # frozen, all folds
     python bench/levers.py --name tb05 --target_balance 0.5
     python bench/levers.py --name ids64k_ft --mode finetune --asv_buckets 65536
+    python bench/levers.py --cv runs/cv_oral_corpus --name wd_matrices --weight_decay_on matrices   # on a corpus encoder's folds
     python bench/levers.py --name bag5 --bag 5          # 5 cross-fit heads: each stops on another group fold of train + val
     python bench/levers.py --name seeds5 --seeds 5      # 5 heads on the evaluation's split, initial weights and shuffling from 5 seeds
 
@@ -54,7 +55,7 @@ def main():
     folds = range(o.folds) if a.folds is None else [int(f) for f in a.folds.split(',')]
     rows, preds, t0 = [], [], time.perf_counter()
     for k in folds:
-        enc = next((cv/'stage1').glob(f'fold{k}-*'))
+        enc = ev['encoder'] if ev.get('encoder') else next((cv/'stage1').glob(f'fold{k}-*'))  # an evaluation given --encoder: that one
         rd = cv/'levers'/a.name/f'fold{k}'
         t1 = time.perf_counter()
         split = load_split(cv/f'fold{k}/split.json')
