@@ -17,8 +17,8 @@ from .checkpoint import model_from_checkpoint
 from .predict import load_predictor_checkpoint
 
 # %% auto #0
-__all__ = ['asv_embeddings', 'ExplainedModel', 'slot_batch', 'ablation_attributions', 'ig_attributions', 'wide_part',
-           'Attributions', 'Explainer', 'faithfulness', 'asv_importance', 'training_asvs']
+__all__ = ['EXPLAIN_BATCH', 'asv_embeddings', 'ExplainedModel', 'slot_batch', 'ablation_attributions', 'ig_attributions',
+           'wide_part', 'Attributions', 'Explainer', 'faithfulness', 'asv_importance', 'training_asvs']
 
 # %% ../nbs/05g_attribution.ipynb #4be074cf
 @torch.no_grad()
@@ -130,12 +130,14 @@ class Attributions:
     wide: sp.csr_matrix | None = None  # the wide path's part of each attribution (ablation, regression with a wide path)
 
 # %% ../nbs/05g_attribution.ipynb #c9a6ec74
+EXPLAIN_BATCH = 64  # samples per batch when explaining (the ablation runs one pass per ASV of a batch)
+
 class Explainer:
     "A stage-2 checkpoint and the samples of a table, ready to explain: ASV embeddings computed once, samples batched by size."
     def __init__(self, checkpoint,  # stage-2 checkpoint (best.pt), its run directory, or a checkpoint dict
                  table: FeatureTable,  # the samples (with sequences)
                  sample_ids=None,  # which samples (default: all)
-                 batch_size: int = 64,  # samples per batch
+                 batch_size: int = EXPLAIN_BATCH,  # samples per batch
                  device='cpu',  # where to compute
                  seed: int = 0,  # rarefaction seed (when the model was trained on rarefied data)
                 ):

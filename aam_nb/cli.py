@@ -380,7 +380,7 @@ _EVAL_INPUTS = ['table', 'tree', 'metadata', 'column', 'out', 'encoder', 'sequen
 
 def aam_nb_evaluate(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):
-    "Cross-validation (grouped by subject with --group_column) of the AAM, the stacked predictor, the tree models and the training mean and median."
+    "Cross-validation (grouped by subject with --group_column) of every row of --models on the same folds: the AAM, its untrained-encoder controls, the linear and tree models, the training mean and median."
     p = _parser('aam_nb_evaluate', aam_nb_evaluate.__doc__)
     _add_inputs(p.add_argument_group('inputs'), evaluate, _EVAL_INPUTS)
     _add_fields(p.add_argument_group('evaluation (EvalOptions)'), EvalOptions)
@@ -403,10 +403,10 @@ def aam_nb_explain(argv: list | None = None  # command-line words (default: sys.
     g.add_argument('--method', choices=('ablation', 'ig'), help='ablation (exact removal of each ASV; default) or ig (integrated gradients)')
     g.add_argument('--samples', choices=('heldout', 'all'), help="the run's held-out samples in the table (default) or all of them")
     g.add_argument('--no_forest', dest='forest', action='store_false', help='skip the random forest')
-    for name, typ, h in (('n_estimators', int, 'forest trees (default 100)'), ('n_repeats', int, 'shuffles per ASV (default 2)'),
-                         ('top', int, 'size of the top lists compared (default 50)'), ('batch_size', int, 'samples per batch (default 64)'),
-                         ('seed', int, 'seed (default 0)')):
-        g.add_argument(f'--{name}', type=typ, metavar=name.upper(), help=h)
+    dflt = {k: v.default for k, v in inspect.signature(explain).parameters.items()}  # the defaults' one home: explain's signature
+    for name, typ, h in (('n_estimators', int, 'forest trees'), ('n_repeats', int, 'shuffles per ASV'),
+                         ('top', int, 'size of the top lists compared'), ('batch_size', int, 'samples per batch'), ('seed', int, 'seed')):
+        g.add_argument(f'--{name}', type=typ, metavar=name.upper(), help=f'{h} (default {dflt[name]})')
     g.add_argument('--device', metavar='DEVICE', help='cpu, cuda ... (default: cpu)')
     g.add_argument('--overwrite', action='store_true', help='replace the files in --out')
     a = vars(p.parse_args(_argv(argv)))

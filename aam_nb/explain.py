@@ -10,8 +10,8 @@ import numpy as np, pandas as pd
 from .data import FeatureTable, load_table, load_metadata
 from .folds import load_split
 from .predict import load_predictor_checkpoint
-from .attribution import Attributions, Explainer, asv_importance, faithfulness, training_asvs
-from .forest_importance import forest_importance, agreement
+from .attribution import Attributions, Explainer, asv_importance, faithfulness, training_asvs, EXPLAIN_BATCH
+from .forest_importance import forest_importance, agreement, IMPORTANCE_TREES, IMPORTANCE_REPEATS, TOP
 from .taxa import load_taxonomy, taxonomy_for, clade_importance, tree_clade_importance
 from .importance_plots import plot_top, plot_sample, plot_direction, plot_agreement
 
@@ -67,10 +67,10 @@ def explain(checkpoint,  # stage-2 checkpoint (best.pt) or its run directory
             method: str = 'ablation',  # 'ablation' (exact removal, the default) or 'ig' (integrated gradients)
             samples: str = 'heldout',  # 'heldout': the run's test (else validation) samples in the table; 'all': every sample
             forest: bool = True,  # fit the random forest and compare (needs metadata)
-            n_estimators: int = 100,  # forest trees (100: permutation importance re-predicts once per ASV and shuffle; 500 costs 5x)
-            n_repeats: int = 2,  # shuffles per ASV (permutation importance)
-            top: int = 50,  # top lists compared
-            batch_size: int = 64,  # samples per batch
+            n_estimators: int = IMPORTANCE_TREES,  # forest trees (fewer than the forest row's: permutation importance re-predicts once per ASV and shuffle)
+            n_repeats: int = IMPORTANCE_REPEATS,  # shuffles per ASV (permutation importance)
+            top: int = TOP,  # top lists compared
+            batch_size: int = EXPLAIN_BATCH,  # samples per batch
             device: str = 'cpu',  # where the AAM runs
             seed: int = 0,  # forest, shuffles, the held-out draw without a run split
             overwrite: bool = False,  # replace files in out_dir

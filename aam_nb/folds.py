@@ -10,7 +10,7 @@ import numpy as np, pandas as pd
 from .data import load_metadata
 
 # %% auto #0
-__all__ = ['GROUP_CAP', 'load_groups', 'split_samples', 'check_split_groups', 'save_split', 'load_split', 'cv_folds',
+__all__ = ['GROUP_CAP', 'VAL_FRAC', 'load_groups', 'split_samples', 'check_split_groups', 'save_split', 'load_split', 'cv_folds',
            'check_classes', 'check_fold_classes', 'fold_split']
 
 # %% ../nbs/00c_folds.ipynb #f3be8748
@@ -32,9 +32,10 @@ def load_groups(path,  # sample metadata TSV
     return g
 
 GROUP_CAP = 0.5  # one group fills at most this share of a validation or test part (bigger groups train): no one person decides early stopping
+VAL_FRAC = 0.1  # the share of the training samples held out for validation (early stopping, model choice), in every split
 
 def split_samples(sample_ids,  # all sample IDs
-                  val_frac: float = 0.1,  # fraction for validation
+                  val_frac: float = VAL_FRAC,  # fraction for validation
                   test_frac: float = 0.0,  # fraction held out for testing
                   seed: int = 0,  # random seed
                   groups=None,  # one group label per sample (list or Series indexed by ID): each group lands wholly on one side
@@ -163,7 +164,7 @@ def check_fold_classes(folds: pd.Series, classes: pd.Series) -> list:
 # %% ../nbs/00c_folds.ipynb #16071128
 def fold_split(folds: pd.Series,  # each sample's fold (from `cv_folds`)
                k: int,  # the test fold
-               val_frac: float = 0.1,  # fraction of the training part held out for validation
+               val_frac: float = VAL_FRAC,  # fraction of the training part held out for validation
                seed: int = 0,  # seed of the inner split
                groups: pd.Series | None = None,  # groups: validation holds out whole groups
                max_group_frac: float | None = GROUP_CAP,  # one group fills at most this share of validation (None: no cap)

@@ -11,7 +11,7 @@ from .options import default_of
 from .baselines import fit_forest, ForestOptions
 
 # %% auto #0
-__all__ = ['forest_importance', 'agreement']
+__all__ = ['IMPORTANCE_TREES', 'IMPORTANCE_REPEATS', 'TOP', 'forest_importance', 'agreement']
 
 # %% ../nbs/05h_forest_importance.ipynb #68459c6a
 class _Columns:
@@ -25,14 +25,18 @@ class _Columns:
     def predict(self, Xc): return self.model.predict(self._full(Xc))
     def predict_proba(self, Xc): return self.model.predict_proba(self._full(Xc))
 
+IMPORTANCE_TREES = 100  # the importance forest's trees: fewer than the forest row's 500, as permutation importance re-predicts once per ASV and shuffle (500 costs 5x)
+IMPORTANCE_REPEATS = 2  # shuffles per ASV
+TOP = 50  # size of the top lists compared
+
 def forest_importance(table: FeatureTable,  # the labelled samples' counts
                       y: pd.Series,  # the target by sample ID
                       fit_ids: list,  # samples the forest trains on
                       eval_ids: list,  # held-out samples the importance is measured on
                       classification: bool = False,  # categorical target (score: accuracy; else negative MAE)
-                      n_estimators: int = 100,  # trees (fewer than the forest row's: permutation importance predicts once per ASV and repeat)
+                      n_estimators: int = IMPORTANCE_TREES,  # trees
                       max_features: float = default_of(ForestOptions, 'max_features'),  # fraction of features per split (the forest row's)
-                      n_repeats: int = 2,  # shuffles per ASV
+                      n_repeats: int = IMPORTANCE_REPEATS,  # shuffles per ASV
                       seed: int = 0,  # forest and shuffles
                      ) -> tuple:
     "(per-ASV permutation importance on `eval_ids`, most important first; info: score, seconds)."
@@ -55,7 +59,7 @@ def forest_importance(table: FeatureTable,  # the labelled samples' counts
 
 def agreement(aam: pd.DataFrame,  # `asv_importance` of the AAM (on the forest's held-out samples)
               forest: pd.DataFrame,  # `forest_importance`
-              top: int = 50,  # size of the top lists compared
+              top: int = TOP,  # size of the top lists compared
              ) -> dict:
     "Overlap of the two top-`top` lists; Spearman rank correlation of the importances over all ASVs both rank, and over the two top lists."
     from scipy.stats import spearmanr

@@ -75,14 +75,14 @@ class EarlyStopping:
 @dataclass
 class Objective:
     "What a run optimizes: loss weights and how to compute losses and metrics."
-    weights: dict  # weight per loss part: 'unifrac', 'nucleotide', 'target'
+    weights: dict  # weight per loss part: 'unifrac', 'nucleotide', 'asv', 'target' (`LOSS_PARTS`)
     classification: bool = False  # target is a class code
     class_weights: torch.Tensor | None = None  # per-class cross-entropy weights
-    mask_train: bool = False  # mask nucleotides in training batches
+    mask_train: bool = False  # draw the model's masks (nucleotides; hidden ASVs in stage 1) in training batches
     mask_val: bool = False  # mask nucleotides in validation batches (drawn from (seed, batch), the same every epoch)
     target_mean: float = 0.0  # regression targets are standardized with these
     target_std: float = 1.0
-    loss: str = DEFAULT_LOSS  # regression loss: 'l1', 'mse' or 'huber' (the default is the recipe's, declared in models)
+    loss: str = DEFAULT_LOSS  # regression loss: 'l1', 'mse' or 'huber' (the default is the recipe's, declared in losses)
 
     def losses(self, out, batch): return compute_losses(out, batch, self.weights, self.classification, self.class_weights, self.loss)
     def metrics(self):

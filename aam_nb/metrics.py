@@ -5,7 +5,7 @@
 # %% ../nbs/01b_metrics.ipynb #03b92701
 from __future__ import annotations
 import math, warnings
-import numpy as np, torch
+import numpy as np, torch, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['regression_metrics', 'classification_metrics', 'PretrainMetrics', 'TargetMetrics']
@@ -37,8 +37,8 @@ def classification_metrics(y_true,  # class codes
                 'average_precision': float(average_precision_score(onehot, probs[:, present], average='macro'))}
 
 class PretrainMetrics:
-    "Accumulates stage-1 metrics: Pearson r of predicted vs true UniFrac (all pairs) and masked-nucleotide accuracy."
-    def __init__(self): self.pred, self.true, self.correct, self.total = [], [], 0, 0
+    "Accumulates stage-1 metrics: Pearson r of predicted vs true UniFrac (all pairs), masked-nucleotide accuracy, masked-ASV accuracy."
+    def __init__(self): self.pred, self.true, self.correct, self.total, self.asv_correct, self.asv_total = [], [], 0, 0, 0, 0
     def update(self, out, batch):
         if 'unifrac' in batch and 'unifrac_pred' in out:
             i, j = torch.triu_indices(len(batch['unifrac']), len(batch['unifrac']), 1)
@@ -46,9 +46,13 @@ class PretrainMetrics:
         if 'nuc_mask' in out and out['nuc_mask'].any():
             m = out['nuc_mask']
             self.correct += int((out['nuc_logits'][m].argmax(-1) == out['nuc_targets'][m]).sum()); self.total += int(m.sum())
+        if 'asv_pred' in out and len(pos := out['asv_hidden_pos']):  # top-1 among the batch's ASVs (the masked-ASV loss's candidates)
+            q = F.normalize(out['asv_pred'].detach().flatten(0, 1)[pos].float(), dim=-1); k = F.normalize(out['asv_embeddings'].detach().float(), dim=-1)
+            self.asv_correct += int(((q @ k.T).argmax(-1) == batch['asv_index'].flatten()[pos]).sum()); self.asv_total += len(pos)
     def merge(self, other: 'PretrainMetrics'):
         "Add another accumulator's samples (another rank's, under torchrun)."
         self.pred += other.pred; self.true += other.true; self.correct += other.correct; self.total += other.total
+        self.asv_correct += other.asv_correct; self.asv_total += other.asv_total
     def compute(self) -> dict:
         res = {}
         if self.pred:
@@ -56,6 +60,7 @@ class PretrainMetrics:
             res['unifrac_r'] = float(np.corrcoef(p, t)[0, 1]) if len(p) > 1 and p.std() > 0 and t.std() > 0 else float('nan')
             res['unifrac_mae'] = float(np.abs(p - t).mean())
         if self.total: res['nuc_accuracy'] = self.correct / self.total
+        if self.asv_total: res['asv_accuracy'] = self.asv_correct / self.asv_total
         return res
 
 # %% ../nbs/01b_metrics.ipynb #3c70f0d3

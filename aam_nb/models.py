@@ -13,7 +13,7 @@ from .dataset import PAD, MASK, VOCAB, MAX_BP, TOKEN_LIMIT
 
 # %% auto #0
 __all__ = ['EncoderConfig', 'SelfAttention', 'EncoderLayer', 'TransformerStack', 'use_torch_layers', 'compile_stacks',
-           'AttentionPooling', 'mask_nucleotides', 'ASVEncoder', 'SampleEncoder', 'pairwise_distances',
+           'AttentionPooling', 'mask_nucleotides', 'hide_asvs', 'ASVEncoder', 'SampleEncoder', 'pairwise_distances',
            'SequenceEncoder', 'SequencePredictor']
 
 # %% ../nbs/02_models.ipynb #87449ec4
@@ -29,10 +29,12 @@ class EncoderConfig:
     ff_mult: int = 4  # feed-forward width as a multiple of embedding_dim
     dropout: float = 0.0  # dropout in the transformer layers (0: dropout biases the UniFrac head's distances)
     mask_ratio: float = 0.15  # fraction of real nucleotides masked for masked-nucleotide prediction
+    asv_mask_ratio: float = 0.0  # fraction of a sample's ASVs hidden in stage 1 for masked-ASV prediction (which ASV fills the slot, from the rest of the sample); 0: no such task
     grad_checkpointing: bool = False  # recompute activations in backward to save memory (large models)
 
     def __post_init__(self):
         if self.embedding_dim % self.heads: raise ValueError(f"embedding_dim {self.embedding_dim} must be a multiple of heads {self.heads}")
+        if not 0 <= self.asv_mask_ratio < 1: raise ValueError(f"asv_mask_ratio={self.asv_mask_ratio}: give a fraction in [0, 1) (0: no masked-ASV task)")
 
     def to_dict(self) -> dict: return asdict(self)
     def to_json(self) -> str: return json.dumps(self.to_dict(), indent=1)
@@ -156,6 +158,14 @@ def mask_nucleotides(tokens: torch.Tensor,  # [U, L] nucleotide tokens
     inputs[swap] = random_base[swap]
     return inputs.to(dev), chosen.to(dev)
 
+def hide_asvs(keep: torch.Tensor,  # [B, S] real slots (a collated batch's `mask`), on the CPU
+              ratio: float,  # fraction of real slots whose ASV is hidden
+              generator: torch.Generator | None = None,  # source of randomness (CPU)
+             ) -> tuple:
+    "Slots for masked-ASV prediction: (hidden [B, S], their flat positions [M]); positions made here on the CPU, so the loss gathers without a host sync."
+    hidden = keep & (torch.rand(keep.shape, generator=generator) < ratio)
+    return hidden, hidden.flatten().nonzero().squeeze(1)
+
 # %% ../nbs/02_models.ipynb #b7a75b83
 class ASVEncoder(nn.Module):
     "Nucleotide + position embeddings -> transformer -> one embedding per ASV, plus nucleotide logits."
@@ -189,11 +199,14 @@ class SampleEncoder(nn.Module):
         self.abundance = nn.Sequential(nn.Linear(2, d), nn.GELU(), nn.Linear(d, d))
         self.body = TransformerStack(d, cfg.heads, cfg.sample_layers, cfg.ff_mult, cfg.dropout, cfg.grad_checkpointing)
         self.pool = AttentionPooling(d)
+        if cfg.asv_mask_ratio > 0: self.hidden_asv = nn.Parameter(torch.zeros(d))  # what a hidden slot holds instead of its ASV
 
-    def forward(self, asv_embeddings, asv_index, counts, keep, full=None):  # [U, D], [B, S], [B, S], [B, S]; full: no padding slot
+    def forward(self, asv_embeddings, asv_index, counts, keep, full=None,  # [U, D], [B, S], [B, S], [B, S]; full: no padding slot
+                hidden: torch.Tensor | None = None):  # [B, S] slots whose ASV is hidden (masked-ASV task; their abundance stays)
         # each unique ASV encoded once, gathered into every slot that holds it. F.embedding, not asv_embeddings[asv_index]:
         # the backward of advanced indexing adds with CPU atomics, so gradients (and runs) differed in the last bits
         x = F.embedding(asv_index, asv_embeddings)
+        if hidden is not None: x = torch.where(hidden[..., None], self.hidden_asv.to(x.dtype), x)
         depth = counts.sum(1, keepdim=True).clamp_min(1)
         ab = torch.stack([torch.log1p(counts), counts / depth], -1)
         base = self.body(x + self.abundance(ab), keep, full)
@@ -217,6 +230,7 @@ class SequenceEncoder(nn.Module):
         self.asv_encoder = ASVEncoder(cfg)
         self.sample_encoder = SampleEncoder(cfg)
         self.unifrac_head = nn.Linear(cfg.embedding_dim, cfg.embedding_dim)
+        if cfg.asv_mask_ratio > 0: self.asv_head = nn.Linear(cfg.embedding_dim, cfg.embedding_dim)  # a hidden slot's output -> its ASV's embedding
 
     def forward(self, batch: dict,  # a batch from `MicrobiomeDataset.collate`
                 generator: torch.Generator | None = None,  # randomness for nucleotide masking
@@ -225,23 +239,32 @@ class SequenceEncoder(nn.Module):
         mask = self.training if mask_nucleotides is None else mask_nucleotides
         masked = (batch['masked_tokens'], batch['nuc_mask']) if 'masked_tokens' in batch else None
         out = self.asv_encoder(batch['tokens'], mask and self.config.mask_ratio > 0, generator, masked, batch.get('tokens_full'))
-        out |= self.sample_encoder(out['asv_embeddings'], batch['asv_index'], batch['counts'], batch['mask'], batch.get('slots_full'))
+        hidden = batch.get('asv_hidden') if mask else None  # drawn by `mask_batch` (stage 1 only)
+        out |= self.sample_encoder(out['asv_embeddings'], batch['asv_index'], batch['counts'], batch['mask'], batch.get('slots_full'), hidden)
         with torch.autocast(batch['tokens'].device.type, enabled=False):  # the UniFrac head and distances in float32
             out['unifrac_pred'] = pairwise_distances(self.unifrac_head(out['sample_embedding'].float()))
+        if hidden is not None: out |= {'asv_pred': self.asv_head(out['base_embeddings']), 'asv_hidden_pos': batch['asv_hidden_pos']}
         return out
 
     def mask_batch(self, batch: dict,  # a collated batch, still on the CPU
                    generator: torch.Generator | None = None,  # the batch's own randomness (`batch_seed`)
+                   asvs: bool = True,  # also hide ASVs (`asv_mask_ratio`; stage 1's task, never a predictor's)
                   ) -> dict:
-        "The batch with its nucleotide masks drawn (`masked_tokens`, `nuc_mask`), on the CPU where it is made, before it goes to the device."
-        if self.config.mask_ratio <= 0: return batch
-        inputs, chosen = mask_nucleotides(batch['tokens'], self.config.mask_ratio, generator)
-        return dict(batch, masked_tokens=inputs, nuc_mask=chosen)
+        "The batch with its masks drawn on the CPU where it is made, before it goes to the device: nucleotides (`masked_tokens`, `nuc_mask`), then hidden ASVs (`asv_hidden`, `asv_hidden_pos`)."
+        if self.config.mask_ratio > 0:
+            inputs, chosen = mask_nucleotides(batch['tokens'], self.config.mask_ratio, generator)
+            batch = dict(batch, masked_tokens=inputs, nuc_mask=chosen)
+        if asvs and self.config.asv_mask_ratio > 0:
+            hidden, pos = hide_asvs(batch['mask'], self.config.asv_mask_ratio, generator)
+            batch = dict(batch, asv_hidden=hidden, asv_hidden_pos=pos)
+        return batch
 
     def unused_prefixes(self, weights: dict) -> list:
         "Names (prefixes) of parameters that get no gradient when the losses have these `weights` (DDP must then look for them)."
         out = [] if weights.get('nucleotide') else ['asv_encoder.nuc_head.']
-        if not weights.get('unifrac'): out += ['unifrac_head.', 'sample_encoder.', 'asv_encoder.pool.']  # they feed the UniFrac head only
+        if not weights.get('asv'): out += ['asv_head.']
+        if not weights.get('unifrac'): out += ['unifrac_head.', 'sample_encoder.pool.']
+        if not weights.get('unifrac') and not weights.get('asv'): out += ['sample_encoder.', 'asv_encoder.pool.']  # they feed the sample-level heads only  # they feed the UniFrac head only
         return out
 
 # %% ../nbs/02_models.ipynb #b2d7bd22
@@ -316,13 +339,14 @@ def forward(self: SequencePredictor, batch: dict,  # a collated batch, or one ca
 @patch
 def mask_batch(self: SequencePredictor, batch: dict, generator: torch.Generator | None = None) -> dict:
     "The batch with its nucleotide masks drawn on the CPU (the encoder's `mask_batch`), for an auxiliary nucleotide loss."
-    return batch if 'tokens' not in batch else self.encoder.mask_batch(batch, generator)
+    return batch if 'tokens' not in batch else self.encoder.mask_batch(batch, generator, asvs=False)
 
 @patch
 def unused_prefixes(self: SequencePredictor, weights: dict) -> list:
     "Names (prefixes) of trainable parameters that get no gradient when the losses have these `weights`."
     if self.freeze_base: return []  # the encoder is not trained; the predictor's own parts all feed the prediction
-    out = [] if weights.get('nucleotide') else ['encoder.asv_encoder.nuc_head.']
+    out = ['encoder.asv_head.', 'encoder.sample_encoder.hidden_asv']  # stage 1's masked-ASV task, never run in stage 2 (if the encoder has it)
+    out += [] if weights.get('nucleotide') else ['encoder.asv_encoder.nuc_head.']
     if not weights.get('unifrac'): out += ['encoder.unifrac_head.', 'encoder.sample_encoder.pool.']
     return out
 

@@ -10,6 +10,7 @@ import numpy as np
 from fastcore.docments import docments
 from .unifrac import METRICS
 from .losses import REGRESSION_LOSSES, DEFAULT_LOSS
+from .folds import VAL_FRAC
 
 # %% auto #0
 __all__ = ['ROLES', 'WEIGHT_DECAY_ON', 'GROUP_WEIGHTS', 'STAGES', 'option', 'role_of', 'may_change', 'job_options', 'FitOptions',
@@ -138,7 +139,7 @@ GROUP_WEIGHTS = ('none', 'equal', 'sqrt')
 class DataOptions:
     "How a stage reads and splits the samples (both stages)."
     batch_size: int = 16  # samples per batch (16: more UniFrac pairs per step than 8, in the measured recipe)
-    val_frac: float = 0.1  # fraction of samples held out for validation (early stopping, model choice)
+    val_frac: float = VAL_FRAC  # fraction of samples held out for validation (early stopping, model choice)
     test_frac: float = 0.0  # fraction held out for testing: never trained or validated on (stage 2 writes test_predictions.tsv)
     group_column: str | None = None  # metadata column of groups (e.g. the subject) that stay wholly on one side of the split
     rarefy_depth: int | None = None  # rarefy to this depth (shallower samples are left out)
@@ -158,6 +159,7 @@ class PretrainOptions(DataOptions):
     drop_uncovered: bool = False  # drop the ASVs the tree does not cover (with a warning) instead of stopping
     unifrac_weight: float = 1.0  # weight of the UniFrac loss
     nucleotide_weight: float = 1.0  # weight of the masked-nucleotide loss
+    asv_weight: float = 0.1  # weight of the masked-ASV loss, when the encoder hides ASVs (`EncoderConfig.asv_mask_ratio` > 0; its loss starts near log(ASVs in a batch), ~7)
 
     def __post_init__(self): super().__post_init__(); _choice('unifrac_metric', self.unifrac_metric, METRICS)
 

@@ -16,4 +16,5 @@ from .stage2 import *
 from .checkpoint import CheckpointError, save_checkpoint, load_checkpoint, model_from_checkpoint
 
 # %% ../nbs/04e_train.ipynb #4057bff3
-__all__ = [*_options.__all__, *_loop.__all__, *_cache.__all__, *_predict.__all__, *_stage1.__all__, *_stage2.__all__]  # exactly the names handed on
+__all__ = [*_options.__all__, *_loop.__all__, *_cache.__all__, *_predict.__all__, *_stage1.__all__, *_stage2.__all__,
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint']  # exactly the names handed on
