@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from .data import as_feature_table, drop_shallow, load_metadata, align_samples
 from .folds import load_groups, save_split, GROUP_CAP, cv_folds
 from .options import stage_classes, default_of
-from .runs import resolve_split, sort_options, finish_stage, stage_seconds
+from .runs import resolve_split, sort_options, finish_stage, stage_seconds, read_manifest
 from .predict import predict, load_predictor_checkpoint, read_predictions, write_predictions, mean_predictions, prediction_metrics
 from .stage2 import train_predictor
 
@@ -58,11 +58,7 @@ def _bag_options(options: dict) -> tuple:
 def load_bag(run  # a bag's folder (bag.json)
             ) -> dict:
     "A bag's bag.json, with a one-line error for a folder that holds none."
-    p = Path(run)
-    if not (p/'bag.json').exists():
-        what = 'a stage-2 checkpoint folder (apply it with aam_nb_predict alone)' if (p/'best.pt').exists() else 'no bag.json'
-        raise FileNotFoundError(f"{p}: not a bag of models ({what}); train one with aam_nb_train --bag")
-    return json.loads((p/'bag.json').read_text())
+    return read_manifest(run, 'bag.json', 'a bag of models', '--bag')
 
 def train_bag(table,  # feature table: path (BIOM / .qza) or FeatureTable
               metadata,  # sample metadata (TSV) with the column (and group_column)

@@ -278,12 +278,11 @@ def _run_stack(f: _Fold, aam: dict) -> dict:
         rows['stack_tabular'] = (sub_stack(sd, ['forest', 'boosted'])[2], tab_secs)
     return rows
 
-def _run_fold(k, folds, groups, table, tree, metadata, column, y, out: Path, o: EvalOptions, cfg: dict, encoder, leak: dict, quiet: dict,
-              labels: list | None = None):
-    "Every model of fold k; (rows, out-of-fold predictions: with `labels`, a probability column per class), or None when a stage stopped early (stop_after)."
-    split = fold_split(folds, k, o.val_frac, o.seed, groups, o.val_group_cap or None, y if labels is not None else None)
-    f = _Fold(k, split, table, tree, metadata, column, y, out, o, cfg, encoder, quiet, labels, bool(leak.get(k)))
-    fd = f.fd; fd.mkdir(parents=True, exist_ok=True); save_split(split, fd/'split.json')
+def _run_fold(f: _Fold, groups: pd.Series | None):
+    "Every model of fold `f` (`groups`: the group of each sample, for forest_balanced); (rows, out-of-fold predictions: with labels, a probability column per class), or None when a stage stopped early (stop_after)."
+    fd, split, o, labels = f.fd, f.split, f.o, f.labels
+    table, metadata, column = f.table, f.metadata, f.column
+    fd.mkdir(parents=True, exist_ok=True); save_split(split, fd/'split.json')
     models, add, tabular = o.model_list, f.add, {}
     aam = _run_aam(f) if set(AAM_MODELS) & set(models) else {}
     if aam is None: return None
@@ -377,13 +376,16 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
         (out/'evaluate.json').write_text(json.dumps({'folds_spec': spec, 'options': asdict(o), 'config': cfg,
                                                      'encoder': None if encoder is None else str(encoder)}, indent=1, default=str))
         folds.rename_axis('sample_id').to_csv(out/'folds.tsv', sep='\t')
-    ensemble = (lambda r, p: add_ensemble(r, p, o.ensemble_members, labels)) if 'ensemble' in o.model_list else (lambda r, p: (r, p))
+    def ensemble(res, pred):  # the ensemble row (the mean of its members) is computed from the members' rows, never stored
+        return add_ensemble(res, pred, o.ensemble_members, labels) if 'ensemble' in o.model_list else (res, pred)
     todo, t_all = ([o.fold] if o.fold is not None else range(o.folds)), time.perf_counter()
     fold_spec = {'options': _recipe(asdict(o)), 'config': cfg, 'encoder': None if encoder is None else str(encoder)}
     for k in todo:
         if _finished(out/f'fold{k}', fold_spec): continue  # finished earlier with these options: skipped
         t0 = time.perf_counter()
-        r = _run_fold(k, folds, groups, tbl, tree, metadata, column, y, out, o, cfg, encoder, leak, dict(progress=o.progress, plot=True, stop_after=stop_after), labels)
+        split = fold_split(folds, k, o.val_frac, o.seed, groups, o.val_group_cap or None, y if labels is not None else None)
+        r = _run_fold(_Fold(k, split, tbl, tree, metadata, column, y, out, o, cfg, encoder, dict(progress=o.progress, plot=True, stop_after=stop_after),
+                            labels, bool(leak.get(k))), groups)
         if r is not None and is_main_process(): (out/f'fold{k}/spec.json').write_text(json.dumps(fold_spec, indent=1, default=str))
         if r is None: print(f"fold {k}: a stage stopped after stop_after={stop_after} epochs; call again to continue it"); return None
         print(f"fold {k} ({len(folds[folds == k])} test samples) in {(time.perf_counter() - t0) / 60:.1f} min:")

@@ -52,7 +52,7 @@ class EncoderConfig:
 # %% ../nbs/02_models.ipynb #ead4c4c7
 class SelfAttention(nn.Module):
     "Multi-head self-attention with `nn.MultiheadAttention`'s parameters and initialization; heads as strided views, one SDPA call."
-    def __init__(self, d, heads, dropout=0.0):
+    def __init__(self, d, heads, dropout=EncoderConfig.dropout):
         super().__init__()
         self.heads, self.dropout = heads, dropout
         self.in_proj_weight = nn.Parameter(torch.empty(3 * d, d)); self.in_proj_bias = nn.Parameter(torch.empty(3 * d))
@@ -355,8 +355,12 @@ def wide_term(self: SequencePredictor, batch: dict, keep: torch.Tensor) -> torch
     "The wide path's [B, outputs]: per-ASV weights times log1p(count), summed, + linear in log richness and log depth."
     if 'asv_hash' not in batch or 'counts' not in batch: raise ValueError("wide_buckets > 0 needs batches with 'asv_hash' and 'counts'")
     counts = batch['counts'].float() * keep
-    per_asv = (self.wide(batch['asv_hash'] % self.wide_buckets).float() * torch.log1p(counts)[..., None]).sum(1)
-    return per_asv + self._wide_stats(keep.sum(1), counts.sum(1))
+    return self._wide_per_asv(batch, counts).sum(1) + self._wide_stats(keep.sum(1), counts.sum(1))
+
+@patch
+def _wide_per_asv(self: SequencePredictor, batch: dict, counts: torch.Tensor) -> torch.Tensor:
+    "[B, S, outputs] each ASV's hashed weight times log1p(its count): the wide term's additive part."
+    return self.wide(batch['asv_hash'] % self.wide_buckets).float() * torch.log1p(counts)[..., None]
 
 @patch
 def _wide_stats(self: SequencePredictor, n: torch.Tensor, depth: torch.Tensor) -> torch.Tensor:
@@ -369,5 +373,4 @@ def wide_ablation(self: SequencePredictor, batch: dict, keep: torch.Tensor) -> t
     "[B, S, outputs] each ASV's part of the wide term: the term of its sample minus the term of the sample without it (exact: the term is additive but for richness and depth)."
     counts = batch['counts'].float() * keep
     n, depth = keep.sum(1, keepdim=True), counts.sum(1, keepdim=True)
-    per_asv = self.wide(batch['asv_hash'] % self.wide_buckets).float() * torch.log1p(counts)[..., None]
-    return per_asv + self._wide_stats(n, depth) - self._wide_stats(n - 1, depth - counts)
+    return self._wide_per_asv(batch, counts) + self._wide_stats(n, depth) - self._wide_stats(n - 1, depth - counts)

@@ -18,8 +18,8 @@ from .options import FitOptions, DataOptions, check_resume, fmt, may_change, sta
 from .loop import check_out_dir
 
 # %% auto #0
-__all__ = ['Run', 'sort_options', 'setup_run', 'finish_stage', 'stage_seconds', 'stage_table', 'unifrac_targets', 'preprocess',
-           'resolve_split', 'run_groups', 'run_split', 'stage_datasets']
+__all__ = ['Run', 'sort_options', 'setup_run', 'finish_stage', 'read_manifest', 'stage_seconds', 'stage_table', 'unifrac_targets',
+           'preprocess', 'resolve_split', 'run_groups', 'run_split', 'stage_datasets']
 
 # %% ../nbs/04_runs.ipynb #20de3487
 _FIXED_INPUTS = ('table', 'tree', 'metadata', 'column', 'sequences', 'distance_matrix', 'encoder')
@@ -125,6 +125,18 @@ def finish_stage(fn,  # a stage function (`pretrain`, `train_predictor`)
         (run_dir/'spent.json').write_text(json.dumps({'seconds': spent}))
         if done: (run_dir/'done.json').write_text(json.dumps({'epochs': len(res.history), 'best_epoch': res.best_epoch, 'seconds': spent}))
     return done
+
+def read_manifest(run,  # a run folder
+                  name: str,  # the manifest that makes it what it is: bag.json, stack.json
+                  what: str,  # what such a folder is, for the error: 'a bag of models'
+                  flag: str,  # aam_nb_train's option that makes one: --bag
+                 ) -> dict:
+    "A run folder's JSON manifest, with a one-line error for a folder that holds none (a single model's folder is named as such)."
+    p = Path(run)
+    if not (p/name).exists():
+        found = f'a stage-2 checkpoint folder (apply it with aam_nb_predict alone, without {flag})' if (p/'best.pt').exists() else f'no {name}'
+        raise FileNotFoundError(f"{p}: not {what} ({found}); train one with aam_nb_train {flag}")
+    return json.loads((p/name).read_text())
 
 def stage_seconds(run_dir: Path) -> float:
     "Wall seconds a finished stage took, over all the calls that trained it (0 for a run finished before it was recorded)."

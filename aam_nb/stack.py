@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, scipy.sparse as sp
 from .data import FeatureTable, as_feature_table, drop_shallow, load_metadata, align_samples
 from .folds import load_groups, save_split, cv_folds
 from .options import stage_classes, default_of
-from .runs import resolve_split, sort_options, finish_stage
+from .runs import resolve_split, sort_options, finish_stage, read_manifest
 from .predict import predict, load_predictor_checkpoint, read_predictions, write_predictions
 from .stage2 import train_predictor
 from .baselines import ForestOptions, BoostedOptions, fit_forest, fit_boosted, prevalent, log_counts, per_thousand
@@ -203,11 +203,7 @@ def train_stack(table,  # feature table: path (BIOM / .qza) or FeatureTable
 def load_stack(run  # a stack run folder (stack.json)
               ) -> dict:
     "A stacked predictor's stack.json, with a one-line error for a folder that holds none."
-    p = Path(run)
-    if not (p/'stack.json').exists():
-        what = 'a stage-2 checkpoint folder (apply it with aam_nb_predict alone, without a stack)' if (p/'best.pt').exists() else 'no stack.json'
-        raise FileNotFoundError(f"{p}: not a stacked predictor ({what}); train one with aam_nb_train --stack")
-    return json.loads((p/'stack.json').read_text())
+    return read_manifest(run, 'stack.json', 'a stacked predictor', '--stack')
 
 def align_features(table: FeatureTable, feats: pd.DataFrame, counts=None):
     "`table`'s counts in the training table's feature order (matched by sequence when both know them, else by ID; an unseen feature is dropped, a missing one is 0)."
