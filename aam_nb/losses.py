@@ -9,7 +9,7 @@ import torch, torch.nn.functional as F
 
 # %% auto #0
 __all__ = ['ASV_TEMPERATURE', 'REGRESSION_LOSSES', 'DEFAULT_LOSS', 'LOSS_PARTS', 'unifrac_loss', 'nucleotide_loss',
-           'masked_asv_loss', 'target_loss', 'compute_losses']
+           'masked_asv_loss', 'asv_similarities', 'target_loss', 'compute_losses']
 
 # %% ../nbs/01a_losses.ipynb #f8a8d4cb
 def unifrac_loss(pred: torch.Tensor,  # [B, B] predicted distances
@@ -38,9 +38,15 @@ def masked_asv_loss(pred: torch.Tensor,  # [B, S, D] the sample encoder's output
                    ) -> torch.Tensor:
     "Which of the batch's ASVs fills each hidden slot: cross-entropy over cosine similarities (InfoNCE, the other ASVs of the batch as negatives)."
     if len(positions) == 0: return pred.sum() * 0
+    return F.cross_entropy(asv_similarities(pred, asv_embeddings, positions) / ASV_TEMPERATURE, asv_index.flatten().index_select(0, positions))
+
+def asv_similarities(pred: torch.Tensor,  # [B, S, D] the sample encoder's outputs through the ASV head
+                     asv_embeddings: torch.Tensor,  # [U, D] the batch's unique ASVs
+                     positions: torch.Tensor,  # [M] flat positions (in B x S) of the hidden slots
+                    ) -> torch.Tensor:
+    "[M, U] cosine similarity of each hidden slot's output to each of the batch's ASVs (the masked-ASV loss's logits x temperature; its accuracy's argmax)."
     q = F.normalize(pred.flatten(0, 1).index_select(0, positions).float(), dim=-1)  # index_select with positions made on the CPU: no host sync
-    k = F.normalize(asv_embeddings.float(), dim=-1)
-    return F.cross_entropy(q @ k.T / ASV_TEMPERATURE, asv_index.flatten().index_select(0, positions))
+    return q @ F.normalize(asv_embeddings.float(), dim=-1).T
 
 REGRESSION_LOSSES = ('mse', 'huber', 'l1')  # what target_loss computes for a regression
 DEFAULT_LOSS = 'l1'  # the recipe's regression loss (mean absolute error on standardized targets: best on the grouped screen); its one home

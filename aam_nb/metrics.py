@@ -5,7 +5,8 @@
 # %% ../nbs/01b_metrics.ipynb #03b92701
 from __future__ import annotations
 import math, warnings
-import numpy as np, torch, torch.nn.functional as F
+import numpy as np, torch
+from .losses import asv_similarities
 
 # %% auto #0
 __all__ = ['regression_metrics', 'classification_metrics', 'PretrainMetrics', 'TargetMetrics']
@@ -47,8 +48,8 @@ class PretrainMetrics:
             m = out['nuc_mask']
             self.correct += int((out['nuc_logits'][m].argmax(-1) == out['nuc_targets'][m]).sum()); self.total += int(m.sum())
         if 'asv_pred' in out and len(pos := out['asv_hidden_pos']):  # top-1 among the batch's ASVs (the masked-ASV loss's candidates)
-            q = F.normalize(out['asv_pred'].detach().flatten(0, 1)[pos].float(), dim=-1); k = F.normalize(out['asv_embeddings'].detach().float(), dim=-1)
-            self.asv_correct += int(((q @ k.T).argmax(-1) == batch['asv_index'].flatten()[pos]).sum()); self.asv_total += len(pos)
+            sim = asv_similarities(out['asv_pred'].detach(), out['asv_embeddings'].detach(), pos)
+            self.asv_correct += int((sim.argmax(-1) == batch['asv_index'].flatten()[pos]).sum()); self.asv_total += len(pos)
     def merge(self, other: 'PretrainMetrics'):
         "Add another accumulator's samples (another rank's, under torchrun)."
         self.pred += other.pred; self.true += other.true; self.correct += other.correct; self.total += other.total

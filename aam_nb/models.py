@@ -264,7 +264,7 @@ class SequenceEncoder(nn.Module):
         out = [] if weights.get('nucleotide') else ['asv_encoder.nuc_head.']
         if not weights.get('asv'): out += ['asv_head.']
         if not weights.get('unifrac'): out += ['unifrac_head.', 'sample_encoder.pool.']
-        if not weights.get('unifrac') and not weights.get('asv'): out += ['sample_encoder.', 'asv_encoder.pool.']  # they feed the sample-level heads only  # they feed the UniFrac head only
+        if not weights.get('unifrac') and not weights.get('asv'): out += ['sample_encoder.', 'asv_encoder.pool.']  # they feed the sample-level heads only
         return out
 
 # %% ../nbs/02_models.ipynb #b2d7bd22
