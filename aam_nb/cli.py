@@ -206,28 +206,28 @@ def _mode_group(p: argparse.ArgumentParser):
 
 def _tabular_group(p: argparse.ArgumentParser):
     "aam_nb_train --tabular: the best tabular model (its forest and boosted-tree options are in the stack's group below)."
-    g = p.add_argument_group('tabular model (--tabular: the mean of a random forest and gradient-boosted trees on ASV counts; no encoder)')
+    g = p.add_argument_group('tabular model (--tabular: the mean of a random forest and gradient-boosted trees on ASV counts; with --encoder, each also reads the encoder\'s sample embedding and a ridge joins)')
     g.add_argument('--tabular', action='store_true', help='train the tabular model into --out on every labelled sample (or the split\'s train + val '
                    'with --split / --test_frac); options: --n_estimators, --max_features, --min_prevalence, --classification, '
-                   '--balance_classes, --group_column, --seed')
+                   '--balance_classes, --group_column, --seed; --encoder E: the members also read E\'s sample embedding')
 
 def _train_extras(p: argparse.ArgumentParser): _mode_group(p); _tabular_group(p); _bag_group(p); _stack_group(p)
 
-_TABULAR_OPTIONS = ([n for n in inspect.signature(train_tabular).parameters if n not in ('table', 'metadata', 'column', 'out_dir', 'sequences', 'split', 'options')]
+_TABULAR_OPTIONS = ([n for n in inspect.signature(train_tabular).parameters if n not in ('table', 'metadata', 'column', 'out_dir', 'sequences', 'split', 'encoder', 'options')]
                     + [f.name for c in (ForestOptions, BoostedOptions) for f in fields(c)])  # what train_tabular takes, read from it
 
 def _train_tabular(resume, out, given: dict, config, a: dict):
     "aam_nb_train --tabular: `train_tabular` with the options given, then the test metrics (when a part is held out) in one line."
-    stray = [k for k in a if k not in _TABULAR_OPTIONS] + [k for k in ('encoder', 'tree') if given.get(k)]
+    stray = [k for k in a if k not in _TABULAR_OPTIONS] + [k for k in ('tree',) if given.get(k)]
     if resume or config or stray: raise ValueError(f"--{'resume' if resume else stray[0] if stray else 'model options'} is not an option of --tabular "
-                                                   f"(it takes --table, --metadata, --column, --out, --split and {', '.join('--' + k for k in _TABULAR_OPTIONS)})")
+                                                   f"(it takes --table, --metadata, --column, --out, --split, --encoder and {', '.join('--' + k for k in _TABULAR_OPTIONS)})")
     _required(given | {'out': out}, ('table', 'metadata', 'column', 'out'))
-    info = train_tabular(given['table'], given['metadata'], given['column'], out, sequences=given.get('sequences'), split=given.get('split'), **a)
-    print(f"tabular model (forest + boosted trees) for {info['column']!r} on {info['samples']} samples")
+    info = train_tabular(given['table'], given['metadata'], given['column'], out, sequences=given.get('sequences'), split=given.get('split'), encoder=given.get('encoder'), **a)
+    print(f"tabular model ({' + '.join({'forest': 'forest', 'boosted': 'boosted trees', 'linear': 'ridge'}[m] for m in info['members'])}{', each reading the encoder embedding too' if info.get('embedding') else ''}) for {info['column']!r} on {info['samples']} samples")
     if 'test' in info:
         m = info['test']
         print('test: ' + ('; '.join(f"{k} MAE {v['mae']:.3f}" for k, v in m.items()) if not info['classification'] else ', '.join(f'{k} {fmt(v)}' for k, v in m.items())))
-    print(f"run directory: {out} (tabular.json, forest.skops, boosted.skops, features.tsv); apply it with aam_nb_predict --checkpoint {out}")
+    print(f"run directory: {out} (tabular.json, {', '.join(m + '.skops' for m in info['members'])}, features.tsv{', encoder.pt' if info.get('embedding') else ''}); apply it with aam_nb_predict --checkpoint {out}")
 
 def _train_bag(out, resume: bool, given: dict, config, a: dict, bag: int):
     "aam_nb_train --bag: `train_bag` with the options given, then its out-of-fold (and test) metrics in one line each."
@@ -274,7 +274,7 @@ def aam_nb_predict(argv: list | None = None  # command-line words (default: sys.
         if out.exists() and not a.get('overwrite'): raise FileExistsError(f"{out}: exists; pass --overwrite to replace it")
         if (Path(a['checkpoint'])/'tabular.json').exists():  # the tabular model: the mean of its forest and boosted trees
             tgt = load_tabular(a['checkpoint'])
-            pred = predict_tabular(a['checkpoint'], a['table'], a.get('sequences'))
+            pred = predict_tabular(a['checkpoint'], a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))
         elif (Path(a['checkpoint'])/'stack.json').exists():  # a stacked predictor: the stack's prediction, each member's beside it
             tgt = {'column': load_stack(a['checkpoint'])['column'], 'classification': False}
             pred = predict_stack(a['checkpoint'], a['table'], a.get('sequences'), a.get('batch_size', 32), a.get('device'))

@@ -16,8 +16,8 @@ from .baselines import fit_linear
 from .predict import prob_columns
 
 # %% auto #0
-__all__ = ['knn_predict', 'probe_predict', 'embedding_axes', 'plot_embedding', 'untrained_encoder', 'embedding_scores',
-           'embedding_report', 'run_embedding_report']
+__all__ = ['knn_predict', 'embedding_features', 'probe_predict', 'embedding_axes', 'plot_embedding', 'untrained_encoder',
+           'embedding_scores', 'embedding_report', 'run_embedding_report']
 
 # %% ../nbs/05e_embedding.ipynb #06e9c0e3
 def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddings`), indexed by sample ID; or, with `distances`, samples x samples
@@ -52,6 +52,17 @@ def knn_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddi
     return pd.concat([out, pd.DataFrame(got, columns=prob_columns(labels))], axis=1), k
 
 # %% ../nbs/05e_embedding.ipynb #fa51e884
+def embedding_features(emb: pd.DataFrame,  # samples x dimensions (`sample_embeddings`), indexed by sample ID
+                       ids,  # the samples wanted, in order
+                       scale: dict | None = None,  # {'mean': [...], 'sd': [...]} to standardize with (None: these samples' own)
+                      ) -> tuple:
+    "(the standardized embedding of `ids`, the scale used): a model fitted on some samples keeps their scale for every later one."
+    Z = emb.loc[list(ids)].to_numpy(np.float64)
+    if scale is None:
+        sd = Z.std(0); sd[sd < 1e-12] = 1.0  # a dimension that never varies stays 0
+        scale = {'mean': Z.mean(0).tolist(), 'sd': sd.tolist()}
+    return (Z - np.asarray(scale['mean'])) / np.asarray(scale['sd']), scale
+
 def probe_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embeddings`), indexed by sample ID
                   y: pd.Series,  # the target, by sample ID
                   split: dict,  # train / val / test: the probe is fitted on train + val, its penalty chosen there; test is predicted
@@ -61,14 +72,12 @@ def probe_predict(emb: pd.DataFrame,  # samples x dimensions (e.g. `sample_embed
                  ) -> pd.DataFrame:
     "A linear probe: ridge (or logistic) regression on the standardized embedding; the test samples' predictions (sample_id, truth, prediction[, prob_*])."
     fit_ids, test = list(split['train']) + list(split['val']), list(split['test'])
-    Z = emb.to_numpy(np.float64); pos = pd.Index(emb.index)
-    Zf, Zt = Z[pos.get_indexer(fit_ids)], Z[pos.get_indexer(test)]
-    mu, sd = Zf.mean(0), Zf.std(0); sd[sd < 1e-12] = 1.0  # the training part's scale: a dimension that never varies stays 0
+    Zf, scale = embedding_features(emb, fit_ids); Zt = embedding_features(emb, test, scale)[0]  # the training part's scale
     yf = y.loc[fit_ids] if labels is None else y.loc[fit_ids].astype(str)
-    model = fit_linear((Zf - mu) / sd, yf.to_numpy(), labels is not None, seed, balance_classes)
+    model = fit_linear(Zf, yf.to_numpy(), labels is not None, seed, balance_classes)
     out = pd.DataFrame({'sample_id': test, 'truth': y.loc[test].to_numpy()})
-    if labels is None: return out.assign(prediction=model.predict((Zt - mu) / sd))
-    prob = model.predict_proba((Zt - mu) / sd); have = [str(c) for c in model.classes_]
+    if labels is None: return out.assign(prediction=model.predict(Zt))
+    prob = model.predict_proba(Zt); have = [str(c) for c in model.classes_]
     P = np.stack([prob[:, have.index(str(l))] if str(l) in have else np.zeros(len(test)) for l in labels], 1)  # a class never seen: 0
     out['prediction'] = np.asarray(labels, dtype=object)[P.argmax(1)]
     return pd.concat([out, pd.DataFrame(P, columns=prob_columns(labels))], axis=1)

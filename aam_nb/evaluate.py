@@ -25,6 +25,7 @@ from .stage2 import train_predictor, group_weights
 from .stack import StackOptions, train_stack, sub_stack
 from .cv_report import band_edges, error_report, target_bands, summarize, stage1_gain, plot_cv
 from .baselines import random_forest_baseline, boosted_trees_baseline, linear_baseline, mean_baseline, ForestOptions, BoostedOptions
+from .tabular import tabular_split_predictions
 
 # %% auto #0
 __all__ = ['DEFAULT_MODELS', 'MODELS', 'STACK_MODELS', 'AAM_MODELS', 'UNTRAINED_MODELS', 'EvalOptions', 'add_ensemble',
@@ -44,7 +45,7 @@ class EvalOptions:
     classification: bool = False  # categorical target
     report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
-    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; probe: a linear model on the embedding; untrained_knn, untrained_probe: the same on an untrained encoder; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; untrained: the frozen row's predictor on an untrained encoder (what pre-training adds); tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
+    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; probe: a linear model on the embedding; tabular_aam: forest, boosted trees and ridge on the counts and the embedding, their mean; untrained_knn, untrained_probe, untrained_tabular_aam: the same on an untrained encoder; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; untrained: the frozen row's predictor on an untrained encoder (what pre-training adds); tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     bag: int = option(1, 'resumable')  # the frozen row's models: 1, or a bag of this many, each early-stopped on its own grouped fold of the training part (`train_bag`)
     stack_folds: int = option(default_of(StackOptions, 'stack_folds'), 'resumable')  # the stack rows' inner grouped folds (`StackOptions.stack_folds`)
@@ -88,10 +89,10 @@ class EvalOptions:
 
 def _names(s: str) -> list: return [m.strip() for m in s.split(',') if m.strip()]
 
-MODELS = ('frozen', 'finetune', 'untrained', 'knn', 'probe', 'untrained_knn', 'untrained_probe', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
+MODELS = ('frozen', 'finetune', 'untrained', 'knn', 'probe', 'tabular_aam', 'untrained_knn', 'untrained_probe', 'untrained_tabular_aam', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
 STACK_MODELS = ('stack', 'stack_tabular')
-AAM_MODELS = ('frozen', 'finetune', 'knn', 'probe')  # rows that need the fold's stage-1 encoder
-UNTRAINED_MODELS = ('untrained', 'untrained_knn', 'untrained_probe')  # the controls: the same rows on an encoder that never trained
+AAM_MODELS = ('frozen', 'finetune', 'knn', 'probe', 'tabular_aam')  # rows that need the fold's stage-1 encoder
+UNTRAINED_MODELS = ('untrained', 'untrained_knn', 'untrained_probe', 'untrained_tabular_aam')  # the controls: the same rows on an encoder that never trained
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
 
 # %% ../nbs/05b_evaluate.ipynb #bffbc8a7
@@ -236,13 +237,16 @@ def _run_aam(f: _Fold) -> dict | None:
     return runs
 
 def _embedding_rows(f: _Fold, encoder, prefix: str) -> None:
-    "The rows read from `encoder`'s pooled embedding that the models list asks for (prefix+'knn', prefix+'probe'); the embedding made once for both."
-    o = f.o; rows = [m for m in ('knn', 'probe') if prefix + m in o.model_list]
+    "The rows read from `encoder`'s pooled embedding that the models list asks for (prefix+'knn', prefix+'probe', prefix+'tabular_aam'); the embedding made once for all."
+    o = f.o; rows = [m for m in ('knn', 'probe', 'tabular_aam') if prefix + m in o.model_list]
     if not rows: return
     t0 = time.perf_counter(); emb = sample_embeddings(encoder, f.table, device=o.device or default_device()); secs = time.perf_counter() - t0
     for m in rows:
         t0 = time.perf_counter()
-        pred = knn_predict(emb, f.y, f.split, labels=f.labels)[0] if m == 'knn' else probe_predict(emb, f.y, f.split, f.labels, o.seed, o.balance_classes)
+        if m == 'knn': pred = knn_predict(emb, f.y, f.split, labels=f.labels)[0]
+        elif m == 'probe': pred = probe_predict(emb, f.y, f.split, f.labels, o.seed, o.balance_classes)
+        else: pred = tabular_split_predictions(f.table, f.y, f.split, emb, f.labels, o.seed, o.balance_classes, n_estimators=o.n_estimators,  # the tabular model reading the embedding too
+                                               max_features=o.max_features, min_prevalence=o.min_prevalence)
         f.add(prefix + m, pred, secs / len(rows) + time.perf_counter() - t0)
 
 def _run_untrained(f: _Fold) -> bool:

@@ -50,7 +50,8 @@ def combine(P: pd.DataFrame,  # samples x members: the members' predictions
 
 
 # %% ../nbs/05a_stack.ipynb #9e8cbe07
-TRUSTED_TYPES = ('sklearn.tree._tree.Tree', 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor')  # what our tree members hold beyond skops' defaults
+TRUSTED_TYPES = ('sklearn.tree._tree.Tree', 'sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor',
+                 'sklearn.model_selection._split.StratifiedKFold')  # what our members hold beyond skops' defaults (the splitter: the logistic member's penalty folds)
 
 def save_model(model,  # a fitted scikit-learn model
                path,  # the .skops file to write
