@@ -8,7 +8,7 @@ import json, shutil, time
 from dataclasses import asdict, fields
 from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
-from .data import as_feature_table, drop_shallow, load_metadata, align_samples
+from .data import as_feature_table, drop_shallow, load_metadata, align_samples, require_sequences
 from .folds import load_groups, save_split
 from .runs import resolve_split
 from .predict import mean_predictions, prob_columns, write_predictions, prediction_metrics
@@ -137,7 +137,7 @@ def train_tabular(table,  # feature table: path (BIOM / .qza) or FeatureTable
     enc = load_encoder(encoder) if encoder is not None else None  # a wrong path is refused here, before anything is written
     t0 = time.perf_counter()
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, classification))
-    if enc is not None: _needs_sequences(tbl)
+    if enc is not None: require_sequences(tbl)
     groups = load_groups(metadata, group_column, tbl.sample_ids) if group_column else None
     sp_ = (resolve_split(tbl.sample_ids, split, 0.0, test_frac, seed, groups, group_column) if split is not None or test_frac
            else {'train': list(tbl.sample_ids), 'val': [], 'test': []})
@@ -164,9 +164,6 @@ def train_tabular(table,  # feature table: path (BIOM / .qza) or FeatureTable
     (out/'tabular.json').write_text(json.dumps(info, indent=1, default=str))
     return info
 
-def _needs_sequences(tbl):
-    if tbl.sequences is None: raise ValueError(f"{tbl.source}: the encoder reads each feature's sequence and this table has none; give the sequences (--sequences FASTA)")
-
 def _metrics(pred: pd.DataFrame, labels, members=TABULAR_MEMBERS) -> dict:
     "Each member's and the mean's metrics on predictions with a truth (regression), or the mean's (classes)."
     if labels is not None: return prediction_metrics(pred, labels)
@@ -192,7 +189,7 @@ def predict_tabular(run,  # a folder written by `train_tabular`
     models = {m: load_model(run/f'{m}.skops') for m in members} | {'keep': keep}
     Z = None
     if info.get('embedding'):  # the encoder kept in the folder embeds the new samples, scaled as the training samples were
-        _needs_sequences(tbl)
+        require_sequences(tbl)
         emb = sample_embeddings(load_encoder(run/'encoder.pt'), tbl, batch_size, device or default_device())
         Z = embedding_features(emb, tbl.sample_ids, info['embedding']['scale'])[0]
     return tabular_predictions(models, align_features(tbl, feats, per_thousand(tbl.counts)), tbl.sample_ids, info['labels'], Z)
