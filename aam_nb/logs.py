@@ -21,7 +21,7 @@ def in_notebook() -> bool:
         return get_ipython() is not None and 'IPKernelApp' in get_ipython().config
     except Exception: return False
 
-HELD_OUT_SCORES = ('unifrac_r', 'nuc_accuracy', 'asv_accuracy', 'r2', 'accuracy', 'balanced_accuracy', 'auroc')  # the history's validation scores on a 0-1 scale
+HELD_OUT_SCORES = ('unifrac_r', 'nuc_accuracy', 'asv_accuracy', 'view_accuracy', 'r2', 'accuracy', 'balanced_accuracy', 'auroc')  # the history's validation scores on a 0-1 scale
 
 def plot_history(history: pd.DataFrame,  # rows of `fit`'s history
                  path: str | Path | None = None,  # save the figure here (PNG)

@@ -75,7 +75,7 @@ class EarlyStopping:
 @dataclass
 class Objective:
     "What a run optimizes: loss weights and how to compute losses and metrics."
-    weights: dict  # weight per loss part: 'unifrac', 'nucleotide', 'asv', 'target' (`LOSS_PARTS`)
+    weights: dict  # weight per loss part: 'unifrac', 'nucleotide', 'asv', 'views', 'target' (`LOSS_PARTS`)
     classification: bool = False  # target is a class code
     class_weights: torch.Tensor | None = None  # per-class cross-entropy weights
     mask_train: bool = False  # draw the model's masks (nucleotides; hidden ASVs in stage 1) in training batches

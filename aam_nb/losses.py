@@ -8,8 +8,8 @@ from functools import partial
 import torch, torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['ASV_TEMPERATURE', 'REGRESSION_LOSSES', 'DEFAULT_LOSS', 'LOSS_PARTS', 'unifrac_loss', 'nucleotide_loss',
-           'masked_asv_loss', 'asv_similarities', 'target_loss', 'compute_losses']
+__all__ = ['NCE_TEMPERATURE', 'REGRESSION_LOSSES', 'DEFAULT_LOSS', 'LOSS_PARTS', 'unifrac_loss', 'nucleotide_loss',
+           'masked_asv_loss', 'asv_similarities', 'views_loss', 'view_similarities', 'target_loss', 'compute_losses']
 
 # %% ../nbs/01a_losses.ipynb #f8a8d4cb
 def unifrac_loss(pred: torch.Tensor,  # [B, B] predicted distances
@@ -29,7 +29,7 @@ def nucleotide_loss(logits: torch.Tensor,  # [U, L, V] nucleotide logits
     m = chosen.flatten().to(ce.dtype)                                                       # which would wait for the GPU
     return (ce * m).sum() / m.sum().clamp_min(1)
 
-ASV_TEMPERATURE = 0.1  # masked-ASV logits are cosine similarities / 0.1 (InfoNCE's usual scale: a cosine of 1 vs 0 is e^10 in odds)
+NCE_TEMPERATURE = 0.1  # the masked-ASV and two-views logits are cosine similarities / 0.1 (InfoNCE's usual scale: a cosine of 1 vs 0 is e^10 in odds)
 
 def masked_asv_loss(pred: torch.Tensor,  # [B, S, D] the sample encoder's outputs through the ASV head
                     asv_embeddings: torch.Tensor,  # [U, D] the batch's unique ASVs, as the ASV encoder embeds them
@@ -38,7 +38,7 @@ def masked_asv_loss(pred: torch.Tensor,  # [B, S, D] the sample encoder's output
                    ) -> torch.Tensor:
     "Which of the batch's ASVs fills each hidden slot: cross-entropy over cosine similarities (InfoNCE, the other ASVs of the batch as negatives)."
     if len(positions) == 0: return pred.sum() * 0
-    return F.cross_entropy(asv_similarities(pred, asv_embeddings, positions) / ASV_TEMPERATURE, asv_index.flatten().index_select(0, positions))
+    return F.cross_entropy(asv_similarities(pred, asv_embeddings, positions) / NCE_TEMPERATURE, asv_index.flatten().index_select(0, positions))
 
 def asv_similarities(pred: torch.Tensor,  # [B, S, D] the sample encoder's outputs through the ASV head
                      asv_embeddings: torch.Tensor,  # [U, D] the batch's unique ASVs
@@ -47,6 +47,20 @@ def asv_similarities(pred: torch.Tensor,  # [B, S, D] the sample encoder's outpu
     "[M, U] cosine similarity of each hidden slot's output to each of the batch's ASVs (the masked-ASV loss's logits x temperature; its accuracy's argmax)."
     q = F.normalize(pred.flatten(0, 1).index_select(0, positions).float(), dim=-1)  # index_select with positions made on the CPU: no host sync
     return q @ F.normalize(asv_embeddings.float(), dim=-1).T
+
+def views_loss(a: torch.Tensor,  # [B, E] the first view of each sample (its projected sample embedding)
+               b: torch.Tensor,  # [B, E] the second view, row for row the same samples
+              ) -> torch.Tensor:
+    "Each sample's two views brought together and the batch's other samples pushed away: symmetric InfoNCE over cosine similarities (CLIP's form of SimCLR's loss)."
+    s = view_similarities(a, b) / NCE_TEMPERATURE
+    same = torch.arange(len(s), device=s.device)  # row i's partner is column i
+    return (F.cross_entropy(s, same) + F.cross_entropy(s.T, same)) / 2
+
+def view_similarities(a: torch.Tensor,  # [B, E] first views
+                      b: torch.Tensor,  # [B, E] second views
+                     ) -> torch.Tensor:
+    "[B, B] cosine similarity of each sample's first view to every second view (the views loss's logits x temperature; its accuracy's argmax)."
+    return F.normalize(a.float(), dim=-1) @ F.normalize(b.float(), dim=-1).T
 
 REGRESSION_LOSSES = ('mse', 'huber', 'l1')  # what target_loss computes for a regression
 DEFAULT_LOSS = 'l1'  # the recipe's regression loss (mean absolute error on standardized targets: best on the grouped screen); its one home
@@ -68,7 +82,7 @@ def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, o
     per = fn(pred, target, reduction='none')
     return (per.reshape(len(weight), -1).mean(1) * weight.float()).mean()
 
-LOSS_PARTS = ('unifrac', 'nucleotide', 'asv', 'target')
+LOSS_PARTS = ('unifrac', 'nucleotide', 'asv', 'views', 'target')
 
 def compute_losses(out: dict,  # model outputs
                    batch: dict,  # the batch (with `unifrac` and/or `target`)
@@ -85,6 +99,8 @@ def compute_losses(out: dict,  # model outputs
         losses['nucleotide'] = nucleotide_loss(out['nuc_logits'], out['nuc_targets'], out['nuc_mask'])
     if weights.get('asv', 0) and 'asv_pred' in out:
         losses['asv'] = masked_asv_loss(out['asv_pred'], out['asv_embeddings'], batch['asv_index'], out['asv_hidden_pos'])
+    if weights.get('views', 0) and 'view_z' in out:
+        losses['views'] = views_loss(*out['view_z'])
     if weights.get('target', 0) and 'prediction' in out:
         losses['target'] = target_loss(out['prediction'], batch['target'], classification, class_weights, loss, batch.get('weight'))
     if not losses: raise ValueError(f"no loss to compute: weights {weights} select none of the model's outputs")

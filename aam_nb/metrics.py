@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math, warnings
 import numpy as np, torch
-from .losses import asv_similarities
+from .losses import asv_similarities, view_similarities
 
 # %% auto #0
 __all__ = ['regression_metrics', 'classification_metrics', 'PretrainMetrics', 'TargetMetrics']
@@ -38,8 +38,10 @@ def classification_metrics(y_true,  # class codes
                 'average_precision': float(average_precision_score(onehot, probs[:, present], average='macro'))}
 
 class PretrainMetrics:
-    "Accumulates stage-1 metrics: Pearson r of predicted vs true UniFrac (all pairs), masked-nucleotide accuracy, masked-ASV accuracy."
-    def __init__(self): self.pred, self.true, self.correct, self.total, self.asv_correct, self.asv_total = [], [], 0, 0, 0, 0
+    "Accumulates stage-1 metrics: Pearson r of predicted vs true UniFrac (all pairs), masked-nucleotide accuracy, masked-ASV accuracy, two-views accuracy."
+    def __init__(self):
+        self.pred, self.true, self.correct, self.total, self.asv_correct, self.asv_total = [], [], 0, 0, 0, 0
+        self.view_correct, self.view_total = 0, 0
     def update(self, out, batch):
         if 'unifrac' in batch and 'unifrac_pred' in out:
             i, j = torch.triu_indices(len(batch['unifrac']), len(batch['unifrac']), 1)
@@ -50,10 +52,14 @@ class PretrainMetrics:
         if 'asv_pred' in out and len(pos := out['asv_hidden_pos']):  # top-1 among the batch's ASVs (the masked-ASV loss's candidates)
             sim = asv_similarities(out['asv_pred'].detach(), out['asv_embeddings'].detach(), pos)
             self.asv_correct += int((sim.argmax(-1) == batch['asv_index'].flatten()[pos]).sum()); self.asv_total += len(pos)
+        if 'view_z' in out:  # top-1: a sample's first view is nearest its own second view among the batch's (chance: 1 / batch size)
+            sim = view_similarities(*(z.detach() for z in out['view_z']))
+            self.view_correct += int((sim.argmax(-1) == torch.arange(len(sim), device=sim.device)).sum()); self.view_total += len(sim)
     def merge(self, other: 'PretrainMetrics'):
         "Add another accumulator's samples (another rank's, under torchrun)."
         self.pred += other.pred; self.true += other.true; self.correct += other.correct; self.total += other.total
         self.asv_correct += other.asv_correct; self.asv_total += other.asv_total
+        self.view_correct += other.view_correct; self.view_total += other.view_total
     def compute(self) -> dict:
         res = {}
         if self.pred:
@@ -62,6 +68,7 @@ class PretrainMetrics:
             res['unifrac_mae'] = float(np.abs(p - t).mean())
         if self.total: res['nuc_accuracy'] = self.correct / self.total
         if self.asv_total: res['asv_accuracy'] = self.asv_correct / self.asv_total
+        if self.view_total: res['view_accuracy'] = self.view_correct / self.view_total
         return res
 
 # %% ../nbs/01b_metrics.ipynb #3c70f0d3

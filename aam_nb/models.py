@@ -13,8 +13,8 @@ from .dataset import PAD, MASK, VOCAB, MAX_BP, TOKEN_LIMIT
 
 # %% auto #0
 __all__ = ['EncoderConfig', 'SelfAttention', 'EncoderLayer', 'TransformerStack', 'use_torch_layers', 'compile_stacks',
-           'AttentionPooling', 'mask_nucleotides', 'hide_asvs', 'ASVEncoder', 'SampleEncoder', 'pairwise_distances',
-           'SequenceEncoder', 'SequencePredictor']
+           'AttentionPooling', 'mask_nucleotides', 'hide_asvs', 'thin_counts', 'ASVEncoder', 'SampleEncoder',
+           'pairwise_distances', 'SequenceEncoder', 'SequencePredictor']
 
 # %% ../nbs/02_models.ipynb #87449ec4
 @dataclass
@@ -30,11 +30,13 @@ class EncoderConfig:
     dropout: float = 0.0  # dropout in the transformer layers (0: dropout biases the UniFrac head's distances)
     mask_ratio: float = 0.15  # fraction of real nucleotides masked for masked-nucleotide prediction
     asv_mask_ratio: float = 0.0  # fraction of a sample's ASVs hidden in stage 1 for masked-ASV prediction (which ASV fills the slot, from the rest of the sample); 0: no such task
+    view_keep: float = 0.0  # stage 1's second view of each sample: this fraction of its reads, drawn afresh (a rarefaction), whose sample embedding must find its own sample's among the batch's; 0: no such task
     grad_checkpointing: bool = False  # recompute activations in backward to save memory (large models)
 
     def __post_init__(self):
         if self.embedding_dim % self.heads: raise ValueError(f"embedding_dim {self.embedding_dim} must be a multiple of heads {self.heads}")
         if not 0 <= self.asv_mask_ratio < 1: raise ValueError(f"asv_mask_ratio={self.asv_mask_ratio}: give a fraction in [0, 1) (0: no masked-ASV task)")
+        if not 0 <= self.view_keep < 1: raise ValueError(f"view_keep={self.view_keep}: give a fraction of the reads in [0, 1) (0: no second view)")
 
     def to_dict(self) -> dict: return asdict(self)
     def to_json(self) -> str: return json.dumps(self.to_dict(), indent=1)
@@ -166,6 +168,18 @@ def hide_asvs(keep: torch.Tensor,  # [B, S] real slots (a collated batch's `mask
     hidden = keep & (torch.rand(keep.shape, generator=generator) < ratio)
     return hidden, hidden.flatten().nonzero().squeeze(1)
 
+def thin_counts(counts: torch.Tensor,  # [B, S] read counts (a collated batch's `counts`), on the CPU
+                keep: torch.Tensor,  # [B, S] real slots
+                fraction: float,  # chance that each read stays: about this fraction of each sample's depth remains
+                generator: torch.Generator | None = None,  # source of randomness (CPU)
+               ) -> tuple:
+    "A second view of each sample, rarefied by binomial thinning: (counts [B, S], real slots [B, S]); an ASV left with no read leaves the view, a sample left with none keeps all its reads."
+    n = (counts * keep).round()  # reads are whole: a table of fractions has none to draw, and keeps its own counts below
+    thinned = torch.binomial(n, torch.full_like(n, fraction), generator=generator)
+    alive = (thinned > 0) & keep
+    empty = ~alive.any(1, keepdim=True)
+    return torch.where(empty, counts * keep, thinned), torch.where(empty, keep, alive)
+
 # %% ../nbs/02_models.ipynb #b7a75b83
 class ASVEncoder(nn.Module):
     "Nucleotide + position embeddings -> transformer -> one embedding per ASV, plus nucleotide logits."
@@ -231,6 +245,8 @@ class SequenceEncoder(nn.Module):
         self.sample_encoder = SampleEncoder(cfg)
         self.unifrac_head = nn.Linear(cfg.embedding_dim, cfg.embedding_dim)
         if cfg.asv_mask_ratio > 0: self.asv_head = nn.Linear(cfg.embedding_dim, cfg.embedding_dim)  # a hidden slot's output -> its ASV's embedding
+        if cfg.view_keep > 0:  # sample embedding -> where the two views meet (SimCLR's projection: the embedding itself need not forget depth)
+            d = cfg.embedding_dim; self.view_head = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, d))
 
     def forward(self, batch: dict,  # a batch from `MicrobiomeDataset.collate`
                 generator: torch.Generator | None = None,  # randomness for nucleotide masking
@@ -244,27 +260,34 @@ class SequenceEncoder(nn.Module):
         with torch.autocast(batch['tokens'].device.type, enabled=False):  # the UniFrac head and distances in float32
             out['unifrac_pred'] = pairwise_distances(self.unifrac_head(out['sample_embedding'].float()))
         if hidden is not None: out |= {'asv_pred': self.asv_head(out['base_embeddings']), 'asv_hidden_pos': batch['asv_hidden_pos']}
+        if mask and 'view_counts' in batch:  # the second view (drawn by `mask_batch`, stage 1 only): the same ASVs, fewer reads, every ASV seen
+            view = self.sample_encoder(out['asv_embeddings'], batch['asv_index'], batch['view_counts'], batch['view_mask'], False)
+            out['view_z'] = (self.view_head(out['sample_embedding']), self.view_head(view['sample_embedding']))
         return out
 
     def mask_batch(self, batch: dict,  # a collated batch, still on the CPU
                    generator: torch.Generator | None = None,  # the batch's own randomness (`batch_seed`)
-                   asvs: bool = True,  # also hide ASVs (`asv_mask_ratio`; stage 1's task, never a predictor's)
+                   asvs: bool = True,  # also draw the sample-level tasks, hidden ASVs (`asv_mask_ratio`) and the second view (`view_keep`): stage 1's, never a predictor's
                   ) -> dict:
-        "The batch with its masks drawn on the CPU where it is made, before it goes to the device: nucleotides (`masked_tokens`, `nuc_mask`), then hidden ASVs (`asv_hidden`, `asv_hidden_pos`)."
+        "The batch with its masks drawn on the CPU where it is made, before it goes to the device: nucleotides (`masked_tokens`, `nuc_mask`), hidden ASVs (`asv_hidden`, `asv_hidden_pos`), then the second view (`view_counts`, `view_mask`)."
         if self.config.mask_ratio > 0:
             inputs, chosen = mask_nucleotides(batch['tokens'], self.config.mask_ratio, generator)
             batch = dict(batch, masked_tokens=inputs, nuc_mask=chosen)
         if asvs and self.config.asv_mask_ratio > 0:
             hidden, pos = hide_asvs(batch['mask'], self.config.asv_mask_ratio, generator)
             batch = dict(batch, asv_hidden=hidden, asv_hidden_pos=pos)
+        if asvs and self.config.view_keep > 0:
+            counts, keep = thin_counts(batch['counts'], batch['mask'], self.config.view_keep, generator)
+            batch = dict(batch, view_counts=counts, view_mask=keep)
         return batch
 
     def unused_prefixes(self, weights: dict) -> list:
         "Names (prefixes) of parameters that get no gradient when the losses have these `weights` (DDP must then look for them)."
         out = [] if weights.get('nucleotide') else ['asv_encoder.nuc_head.']
         if not weights.get('asv'): out += ['asv_head.']
-        if not weights.get('unifrac'): out += ['unifrac_head.', 'sample_encoder.pool.']
-        if not weights.get('unifrac') and not weights.get('asv'): out += ['sample_encoder.', 'asv_encoder.pool.']  # they feed the sample-level heads only
+        if not weights.get('views'): out += ['view_head.']
+        if not weights.get('unifrac'): out += ['unifrac_head.'] + ([] if weights.get('views') else ['sample_encoder.pool.'])
+        if not any(weights.get(k) for k in ('unifrac', 'asv', 'views')): out += ['sample_encoder.', 'asv_encoder.pool.']  # they feed the sample-level heads only
         return out
 
 # %% ../nbs/02_models.ipynb #b2d7bd22

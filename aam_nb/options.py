@@ -160,6 +160,7 @@ class PretrainOptions(DataOptions):
     unifrac_weight: float = 1.0  # weight of the UniFrac loss
     nucleotide_weight: float = 1.0  # weight of the masked-nucleotide loss
     asv_weight: float = 0.1  # weight of the masked-ASV loss, when the encoder hides ASVs (`EncoderConfig.asv_mask_ratio` > 0; its loss starts near log(ASVs in a batch): 5.6 for the oral data's ~270 at batch 16)
+    view_weight: float = 0.1  # weight of the two-views loss, when the encoder draws a second view (`EncoderConfig.view_keep` > 0; its loss starts near log(batch size): 2.8 at 16)
 
     def __post_init__(self): super().__post_init__(); _choice('unifrac_metric', self.unifrac_metric, METRICS)
 

@@ -31,7 +31,7 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
              hooks: tuple = (),  # end-of-epoch hooks for `fit`
              **options,  # fields of `PretrainOptions` and `PretrainFit` (batch_size, epochs, lr, seed, ...): what is not given takes their defaults
             ) -> FitResult:
-    "Stage 1: pre-train a `SequenceEncoder` on UniFrac + masked nucleotides (+ masked ASVs with `asv_mask_ratio`); writes the run dir and `best.pt`."
+    "Stage 1: pre-train a `SequenceEncoder` on UniFrac + masked nucleotides (+ masked ASVs with `asv_mask_ratio`, two views with `view_keep`); writes the run dir and `best.pt`."
     # setup
     init_distributed()  # under torchrun: join the process group (nothing otherwise)
     run = setup_run(out_dir, dict(table=table, tree=tree, sequences=sequences, distance_matrix=distance_matrix, split=split,
@@ -48,8 +48,9 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
     with seeded(seed): model = SequenceEncoder(cfg)  # initial weights from `seed`, whatever ran before in this process
     learned = None if inp['distance_matrix'] is not None else o.unifrac_metric  # (a precomputed matrix's flavour is its own)
     state = run.record('encoder', sp_, table, run_info, model_config=cfg.to_dict(), preprocess=preprocess(cfg, o), unifrac_metric=learned)
-    weights = {'unifrac': o.unifrac_weight, 'nucleotide': o.nucleotide_weight} | ({'asv': o.asv_weight} if cfg.asv_mask_ratio > 0 else {})
-    masks = o.nucleotide_weight > 0 or weights.get('asv', 0) > 0  # masks drawn per batch (validation: the same every epoch)
+    weights = ({'unifrac': o.unifrac_weight, 'nucleotide': o.nucleotide_weight} | ({'asv': o.asv_weight} if cfg.asv_mask_ratio > 0 else {})
+               | ({'views': o.view_weight} if cfg.view_keep > 0 else {}))
+    masks = o.nucleotide_weight > 0 or weights.get('asv', 0) > 0 or weights.get('views', 0) > 0  # masks and views drawn per batch (validation: the same every epoch)
     obj = Objective(weights, mask_train=masks, mask_val=masks)
     # fit (and save: every epoch's checkpoints)
     return fit(model, make_loader(ds['train'], o.batch_size, True, seed, o.num_workers),
