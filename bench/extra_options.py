@@ -5,6 +5,7 @@ def extra_options(words: list) -> dict:
     from dataclasses import fields
     from aam_nb.models import EncoderConfig
     def value(v):
+        if v in ('True', 'False'): return v == 'True'  # a flag given a value: the string 'False' would read as true
         for cast in (int, float):
             try: return cast(v)
             except ValueError: pass
