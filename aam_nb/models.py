@@ -174,11 +174,11 @@ def thin_counts(counts: torch.Tensor,  # [B, S] read counts (a collated batch's 
                 generator: torch.Generator | None = None,  # source of randomness (CPU)
                ) -> tuple:
     "A second view of each sample, rarefied by binomial thinning: (counts [B, S], real slots [B, S]); an ASV left with no read leaves the view, a sample left with none keeps all its reads."
-    n = (counts * keep).round()  # reads are whole: a table of fractions has none to draw, and keeps its own counts below
-    thinned = torch.binomial(n, torch.full_like(n, fraction), generator=generator)
+    real = counts * keep
+    thinned = torch.binomial(real.round(), torch.full_like(real, fraction), generator=generator)  # reads are whole: a table of fractions has none to draw, and keeps its own counts below
     alive = (thinned > 0) & keep
     empty = ~alive.any(1, keepdim=True)
-    return torch.where(empty, counts * keep, thinned), torch.where(empty, keep, alive)
+    return torch.where(empty, real, thinned), torch.where(empty, keep, alive)
 
 # %% ../nbs/02_models.ipynb #b7a75b83
 class ASVEncoder(nn.Module):
@@ -267,16 +267,16 @@ class SequenceEncoder(nn.Module):
 
     def mask_batch(self, batch: dict,  # a collated batch, still on the CPU
                    generator: torch.Generator | None = None,  # the batch's own randomness (`batch_seed`)
-                   asvs: bool = True,  # also draw the sample-level tasks, hidden ASVs (`asv_mask_ratio`) and the second view (`view_keep`): stage 1's, never a predictor's
+                   sample_tasks: bool = True,  # also draw the sample-level tasks, hidden ASVs (`asv_mask_ratio`) and the second view (`view_keep`): stage 1's, never a predictor's
                   ) -> dict:
         "The batch with its masks drawn on the CPU where it is made, before it goes to the device: nucleotides (`masked_tokens`, `nuc_mask`), hidden ASVs (`asv_hidden`, `asv_hidden_pos`), then the second view (`view_counts`, `view_mask`)."
         if self.config.mask_ratio > 0:
             inputs, chosen = mask_nucleotides(batch['tokens'], self.config.mask_ratio, generator)
             batch = dict(batch, masked_tokens=inputs, nuc_mask=chosen)
-        if asvs and self.config.asv_mask_ratio > 0:
+        if sample_tasks and self.config.asv_mask_ratio > 0:
             hidden, pos = hide_asvs(batch['mask'], self.config.asv_mask_ratio, generator)
             batch = dict(batch, asv_hidden=hidden, asv_hidden_pos=pos)
-        if asvs and self.config.view_keep > 0:
+        if sample_tasks and self.config.view_keep > 0:
             counts, keep = thin_counts(batch['counts'], batch['mask'], self.config.view_keep, generator)
             batch = dict(batch, view_counts=counts, view_mask=keep)
         return batch
@@ -362,7 +362,7 @@ def forward(self: SequencePredictor, batch: dict,  # a collated batch, or one ca
 @patch
 def mask_batch(self: SequencePredictor, batch: dict, generator: torch.Generator | None = None) -> dict:
     "The batch with its nucleotide masks drawn on the CPU (the encoder's `mask_batch`), for an auxiliary nucleotide loss."
-    return batch if 'tokens' not in batch else self.encoder.mask_batch(batch, generator, asvs=False)
+    return batch if 'tokens' not in batch else self.encoder.mask_batch(batch, generator, sample_tasks=False)
 
 @patch
 def unused_prefixes(self: SequencePredictor, weights: dict) -> list:

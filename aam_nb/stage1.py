@@ -50,7 +50,7 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
     state = run.record('encoder', sp_, table, run_info, model_config=cfg.to_dict(), preprocess=preprocess(cfg, o), unifrac_metric=learned)
     weights = ({'unifrac': o.unifrac_weight, 'nucleotide': o.nucleotide_weight} | ({'asv': o.asv_weight} if cfg.asv_mask_ratio > 0 else {})
                | ({'views': o.view_weight} if cfg.view_keep > 0 else {}))
-    masks = o.nucleotide_weight > 0 or weights.get('asv', 0) > 0 or weights.get('views', 0) > 0  # masks and views drawn per batch (validation: the same every epoch)
+    masks = any(weights.get(k, 0) > 0 for k in ('nucleotide', 'asv', 'views'))  # masks and views drawn per batch (validation: the same every epoch)
     obj = Objective(weights, mask_train=masks, mask_val=masks)
     # fit (and save: every epoch's checkpoints)
     return fit(model, make_loader(ds['train'], o.batch_size, True, seed, o.num_workers),

@@ -7,7 +7,7 @@
 smaller point pre-trains again with that run's tables, tree, options, model and epochs, on a random subset of its
 training samples (seeded by the run's seed), and is scored on the same held-out samples as the run itself (its split's
 val part), so the points differ only in how many samples stage 1 saw. The biggest point is the run, read back from its
-history. Each point's score is its best epoch's (the lowest validation total, the checkpoint `best.pt` keeps):
+history. Each point's score is its best epoch's (the one the checkpoint `best.pt` keeps):
 held-out weighted UniFrac r and MAE (predicted vs true distances of held-out pairs) and masked-nucleotide accuracy.
 
 Writes <run>_curve/n<size>/ (run folders; a finished one is reused) and prints one JSON line: per size the training
@@ -20,8 +20,9 @@ import numpy as np, pandas as pd
 
 
 def best_row(run: Path) -> dict:
-    "The scores of a stage-1 run's best epoch (lowest val_total), its minutes and training samples/s."
-    h = pd.read_csv(run/'history.csv'); b = h.loc[h['val_total'].idxmin()]
+    "The scores of a stage-1 run's best epoch (the one `best.pt` keeps, as early stopping chose it), its minutes and training samples/s."
+    from aam_nb.checkpoint import load_checkpoint
+    h = pd.read_csv(run/'history.csv'); b = h.loc[h['epoch'] == load_checkpoint(run/'best.pt')['best_epoch']].iloc[0]
     n = len(json.loads((run/'split.json').read_text())['train'])
     return {'n_train': n, 'epochs': len(h), 'best_epoch': int(b['epoch']), 'minutes': round(float(h['epoch_seconds'].sum()) / 60, 1),
             'samples_per_s': round(float(n * len(h) / h['train_seconds'].sum()), 1),
