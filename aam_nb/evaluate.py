@@ -57,6 +57,7 @@ class EvalOptions:
     pretrain_nucleotide_weight: float = option(default_of(PretrainOptions, 'nucleotide_weight'), 'resumable')  # stage-1 weight of the masked-nucleotide loss (`PretrainOptions.nucleotide_weight`)
     pretrain_asv_weight: float = option(default_of(PretrainOptions, 'asv_weight'), 'resumable')  # stage-1 weight of the masked-ASV loss, with --asv_mask_ratio (`PretrainOptions.asv_weight`)
     pretrain_view_weight: float = option(default_of(PretrainOptions, 'view_weight'), 'resumable')  # stage-1 weight of the two-views loss, with --view_keep (`PretrainOptions.view_weight`)
+    pretrain_task_scaling: str = option(default_of(PretrainOptions, 'task_scaling'), 'resumable')  # stage-1 tasks added as weight x loss ('fixed') or weight x log(loss) ('log') (`PretrainOptions.task_scaling`)
     warmup_steps: int = option(default_of(FitOptions, 'warmup_steps'), 'resumable')  # warmup steps, both stages (`FitOptions.warmup_steps`)
     epochs: int = option(default_of(FrozenFit, 'epochs'), 'resumable')  # stage-2 epochs with the encoder frozen (`FrozenFit.epochs`)
     lr: float = option(default_of(FrozenFit, 'lr'), 'resumable')  # stage-2 learning rate, frozen encoder (`FrozenFit.lr`)
@@ -171,7 +172,7 @@ def stage1_options(o: EvalOptions,  # the evaluation's options
     "The options of `pretrain` for a fold of an evaluation, each passed as is (its folder's name is made from them, the split and the epochs)."
     return dict(config=cfg, lr=o.pretrain_lr, batch_size=o.pretrain_batch_size, warmup_steps=o.warmup_steps, seed=o.seed, device=o.device,
                 unifrac_metric=o.unifrac_metric, unifrac_weight=o.pretrain_unifrac_weight, nucleotide_weight=o.pretrain_nucleotide_weight,
-                asv_weight=o.pretrain_asv_weight, view_weight=o.pretrain_view_weight)
+                asv_weight=o.pretrain_asv_weight, view_weight=o.pretrain_view_weight, task_scaling=o.pretrain_task_scaling)
 
 def check_stage_options(o: EvalOptions) -> None:
     "Build each stage's option classes from what the folds will pass: a bad value fails here, before anything is written."

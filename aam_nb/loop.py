@@ -83,8 +83,9 @@ class Objective:
     target_mean: float = 0.0  # regression targets are standardized with these
     target_std: float = 1.0
     loss: str = DEFAULT_LOSS  # regression loss: 'l1', 'mse' or 'huber' (the default is the recipe's, declared in losses)
+    scaling: str = 'fixed'  # how the weighted parts add up: 'fixed' or 'log' (`compute_losses`)
 
-    def losses(self, out, batch): return compute_losses(out, batch, self.weights, self.classification, self.class_weights, self.loss)
+    def losses(self, out, batch): return compute_losses(out, batch, self.weights, self.classification, self.class_weights, self.loss, self.scaling)
     def metrics(self):
         if self.weights.get('target'): return TargetMetrics(self.classification, self.target_mean, self.target_std)
         return PretrainMetrics()

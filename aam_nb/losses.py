@@ -8,8 +8,9 @@ from functools import partial
 import torch, torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['NCE_TEMPERATURE', 'REGRESSION_LOSSES', 'DEFAULT_LOSS', 'LOSS_PARTS', 'unifrac_loss', 'nucleotide_loss',
-           'masked_asv_loss', 'asv_similarities', 'views_loss', 'view_similarities', 'target_loss', 'compute_losses']
+__all__ = ['NCE_TEMPERATURE', 'REGRESSION_LOSSES', 'DEFAULT_LOSS', 'LOSS_PARTS', 'TASK_SCALINGS', 'LOG_FLOOR', 'unifrac_loss',
+           'nucleotide_loss', 'masked_asv_loss', 'asv_similarities', 'views_loss', 'view_similarities', 'target_loss',
+           'compute_losses']
 
 # %% ../nbs/01a_losses.ipynb #f8a8d4cb
 def unifrac_loss(pred: torch.Tensor,  # [B, B] predicted distances
@@ -83,6 +84,8 @@ def target_loss(pred: torch.Tensor,  # [B] or [B, out_dim] regression outputs, o
     return (per.reshape(len(weight), -1).mean(1) * weight.float()).mean()
 
 LOSS_PARTS = ('unifrac', 'nucleotide', 'asv', 'views', 'target')
+TASK_SCALINGS = ('fixed', 'log')  # how the weighted parts add up to the total: weight x loss, or weight x log(loss) (see `compute_losses`)
+LOG_FLOOR = 1e-5  # 'log' scaling adds this to a loss before its log: a part that reaches 0 gets a weight of at most 1e5, not infinity
 
 def compute_losses(out: dict,  # model outputs
                    batch: dict,  # the batch (with `unifrac` and/or `target`)
@@ -90,8 +93,9 @@ def compute_losses(out: dict,  # model outputs
                    classification: bool = False,  # the target is a class code
                    class_weights: torch.Tensor | None = None,  # per-class weights
                    loss: str = DEFAULT_LOSS,  # regression loss: 'l1', 'mse' or 'huber'
+                   scaling: str = 'fixed',  # 'fixed': total = sum of weight x loss; 'log': sum of weight x log(loss + LOG_FLOOR)
                   ) -> dict:
-    "Named losses and their weighted `total`."
+    "Named losses (as computed, whatever the scaling) and their weighted `total`."
     losses = {}
     if weights.get('unifrac', 0) and 'unifrac_pred' in out:
         losses['unifrac'] = unifrac_loss(out['unifrac_pred'], batch['unifrac'])
@@ -104,5 +108,9 @@ def compute_losses(out: dict,  # model outputs
     if weights.get('target', 0) and 'prediction' in out:
         losses['target'] = target_loss(out['prediction'], batch['target'], classification, class_weights, loss, batch.get('weight'))
     if not losses: raise ValueError(f"no loss to compute: weights {weights} select none of the model's outputs")
-    losses['total'] = sum(weights[k] * v for k, v in losses.items())
+    if scaling not in TASK_SCALINGS: raise ValueError(f"scaling={scaling!r}: choose one of {', '.join(TASK_SCALINGS)}")
+    # 'log': each part's gradient is weight x grad(loss) / loss, so a task pulls by its relative progress whatever its units
+    # (UniFrac MSE ~0.002 beside nucleotide cross-entropy ~0.4). It is where Kendall et al. 2018's learned weights settle
+    # (exp(-s) L + s is least at exp(-s) = 1/L), without parameters that would need their own learning rate to get there.
+    losses['total'] = sum(weights[k] * (v if scaling == 'fixed' else torch.log(v + LOG_FLOOR)) for k, v in losses.items())
     return losses

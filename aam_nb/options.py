@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, asdict, is_dataclass, MISSING
 import numpy as np
 from fastcore.docments import docments
 from .unifrac import METRICS
-from .losses import REGRESSION_LOSSES, DEFAULT_LOSS
+from .losses import REGRESSION_LOSSES, DEFAULT_LOSS, TASK_SCALINGS
 from .folds import VAL_FRAC
 
 # %% auto #0
@@ -161,8 +161,10 @@ class PretrainOptions(DataOptions):
     nucleotide_weight: float = 1.0  # weight of the masked-nucleotide loss
     asv_weight: float = 0.1  # weight of the masked-ASV loss, when the encoder hides ASVs (`EncoderConfig.asv_mask_ratio` > 0; its loss starts near log(ASVs in a batch): 5.6 for the oral data's ~270 at batch 16)
     view_weight: float = 0.1  # weight of the two-views loss, when the encoder draws a second view (`EncoderConfig.view_keep` > 0; its loss starts near log(batch size): 2.8 at 16)
+    task_scaling: str = 'fixed'  # how the tasks' losses add up: 'fixed' (weight x loss) or 'log' (weight x log(loss): each task pulls by its relative progress, the settled form of Kendall et al.'s learned weights); the total it makes picks the best checkpoint
 
-    def __post_init__(self): super().__post_init__(); _choice('unifrac_metric', self.unifrac_metric, METRICS)
+    def __post_init__(self):
+        super().__post_init__(); _choice('unifrac_metric', self.unifrac_metric, METRICS); _choice('task_scaling', self.task_scaling, TASK_SCALINGS)
 
 # %% ../nbs/02d_options.ipynb #d0697894
 @dataclass

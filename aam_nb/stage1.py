@@ -51,7 +51,7 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
     weights = ({'unifrac': o.unifrac_weight, 'nucleotide': o.nucleotide_weight} | ({'asv': o.asv_weight} if cfg.asv_mask_ratio > 0 else {})
                | ({'views': o.view_weight} if cfg.view_keep > 0 else {}))
     masks = any(weights.get(k, 0) > 0 for k in ('nucleotide', 'asv', 'views'))  # masks and views drawn per batch (validation: the same every epoch)
-    obj = Objective(weights, mask_train=masks, mask_val=masks)
+    obj = Objective(weights, mask_train=masks, mask_val=masks, scaling=o.task_scaling)
     # fit (and save: every epoch's checkpoints)
     return fit(model, make_loader(ds['train'], o.batch_size, True, seed, o.num_workers),
                make_loader(ds['val'], o.batch_size, False, seed, o.num_workers), obj, run.out, run.fit_options, resume=resume,
