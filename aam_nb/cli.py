@@ -166,7 +166,7 @@ def _run_stage(stage, prog, doc, inputs, required, classes, argv, encoder_prefix
     return _main(body)
 
 # %% ../nbs/06_cli.ipynb #d5b1d8f6
-_PRETRAIN_INPUTS = ['table', 'tree', 'out', 'sequences', 'distance_matrix', 'split', 'metadata']  # help: `pretrain`'s docments
+_PRETRAIN_INPUTS = ['table', 'tree', 'out', 'sequences', 'distance_matrix', 'split', 'metadata', 'init_encoder']  # help: `pretrain`'s docments
 
 def aam_nb_pretrain(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):
@@ -376,7 +376,7 @@ def aam_nb_unifrac(argv: list | None = None  # command-line words (default: sys.
     return _main(body)
 
 # %% ../nbs/06_cli.ipynb #bed0ca63
-_EVAL_INPUTS = ['table', 'tree', 'metadata', 'column', 'out', 'encoder', 'sequences']  # help: `evaluate`'s docments
+_EVAL_INPUTS = ['table', 'tree', 'metadata', 'column', 'out', 'encoder', 'init_encoder', 'sequences']  # help: `evaluate`'s docments
 
 def aam_nb_evaluate(argv: list | None = None  # command-line words (default: sys.argv[1:])
                    ):

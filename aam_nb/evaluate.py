@@ -202,6 +202,7 @@ class _Fold:
     leak: bool  # the given encoder trained on this fold's test samples (results are marked)
     rows: list = field(default_factory=list)  # metrics, one dict per model
     oof: list = field(default_factory=list)  # out-of-fold predictions, one frame per model
+    init: object = None  # continued pre-training: the encoder each fold's stage 1 starts from (None: weights from the seed)
 
     @property
     def fd(self) -> Path: return self.out/f'fold{self.k}'
@@ -217,7 +218,7 @@ def _run_aam(f: _Fold) -> dict | None:
     "Stage 1 of the fold (on its training part only; or the given encoder), then the AAM rows; {'encoder': ..., 'frozen': its run} or None when a stage stopped for this job."
     o = f.o
     if f.encoder is None:  # the same options share one folder
-        s1 = stage1_options(o, f.cfg) | f.quiet
+        s1 = stage1_options(o, f.cfg) | f.quiet | ({'init_encoder': str(Path(f.init).resolve())} if f.init is not None else {})
         enc = f.out/'stage1'/f'fold{f.k}-{_key(_recipe(s1) | {"split": f.split, "epochs": o.pretrain_epochs})}'
         if not finish_stage(pretrain, enc, o.pretrain_epochs, table=f.table, tree=f.tree, split=f.split, **s1): return None
     else: enc = Path(f.encoder)
@@ -348,6 +349,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
              column: str,  # the metadata column to predict
              out_dir,  # evaluation folder (created; a later call continues it): one folder per fold, the tables and plots
              encoder=None,  # a stage-1 run trained elsewhere, used for every fold instead of per-fold pre-training (checked for leakage)
+             init_encoder=None,  # or: a stage-1 run (e.g. on a public corpus) that each fold's stage 1 starts from and goes on from on the fold's training part (continued pre-training; checked for leakage; the stage-1 model's size is its)
              sequences=None,  # FASTA / rep-seqs.qza when feature IDs are not sequences
              config: EncoderConfig | dict | None = None,  # stage-1 model (fields of `EncoderConfig`; default: its defaults)
              stop_after: int | None = None,  # end this job after a stage has trained this many epochs (continue by calling again)
@@ -358,7 +360,10 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     if int(os.environ.get('WORLD_SIZE', 1)) > 1:  # every rank would fit the forest and write the tables; one GPU per fold is the way
         raise ValueError("evaluate does not run under torchrun: run each fold as its own job, one per GPU or node "
                          "(aam_nb_evaluate ... --fold K for K = 0..folds-1, e.g. a cluster array job), then once more without --fold to gather")
-    cfg = config.to_dict() if isinstance(config, EncoderConfig) else EncoderConfig().to_dict() | dict(config or {})
+    if encoder is not None and init_encoder is not None:
+        raise ValueError("encoder= (--encoder) uses one stage-1 run for every fold, init_encoder= (--init_encoder) starts each fold's stage 1 from one: give one of them")
+    base = load_encoder(init_encoder).config if init_encoder is not None else EncoderConfig()  # continued pre-training keeps its encoder's size
+    cfg = config.to_dict() if isinstance(config, EncoderConfig) else base.to_dict() | dict(config or {})
     _check_models(o, encoder, tree); check_stage_options(o)  # every option checked before anything is written
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, o.classification))
     groups = load_groups(metadata, o.group_column, tbl.sample_ids) if o.group_column else None
@@ -368,7 +373,8 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     folds = cv_folds(tbl.sample_ids, o.folds, o.seed, groups, y if labels is not None else None)
     if labels is not None: check_fold_classes(folds, y)
     if o.fold is not None and not 0 <= o.fold < o.folds: raise ValueError(f"fold={o.fold}: choose 0 to {o.folds - 1}")
-    leak = check_leakage(encoder, folds, o.allow_leakage) if encoder is not None else {}
+    given = encoder if encoder is not None else init_encoder  # an encoder trained elsewhere: it must not have seen a test fold
+    leak = check_leakage(given, folds, o.allow_leakage) if given is not None else {}
     spec = {'table': str(tbl.source), 'metadata': str(Path(metadata).resolve()), 'column': column, **{k: getattr(o, k) for k in _EVAL_FIXED},
             'labels': _key(y.astype(str).to_dict())}  # the column's values: a finished run is reused only for the labels it learned
     if (out/'evaluate.json').exists():  # the folds of a folder never change under it
@@ -380,18 +386,20 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     if is_main_process():
         out.mkdir(parents=True, exist_ok=True)
         (out/'evaluate.json').write_text(json.dumps({'folds_spec': spec, 'options': asdict(o), 'config': cfg,
-                                                     'encoder': None if encoder is None else str(encoder)}, indent=1, default=str))
+                                                     'encoder': None if encoder is None else str(encoder),
+                                                     'init_encoder': None if init_encoder is None else str(init_encoder)}, indent=1, default=str))
         folds.rename_axis('sample_id').to_csv(out/'folds.tsv', sep='\t')
     def ensemble(res, pred):  # the ensemble row (the mean of its members) is computed from the members' rows, never stored
         return add_ensemble(res, pred, o.ensemble_members, labels) if 'ensemble' in o.model_list else (res, pred)
     todo, t_all = ([o.fold] if o.fold is not None else range(o.folds)), time.perf_counter()
-    fold_spec = {'options': _recipe(asdict(o)), 'config': cfg, 'encoder': None if encoder is None else str(encoder)}
+    fold_spec = {'options': _recipe(asdict(o)), 'config': cfg, 'encoder': None if encoder is None else str(encoder)} | (
+        {'init_encoder': str(init_encoder)} if init_encoder is not None else {})  # (the folds of runs made before it existed stay finished)
     for k in todo:
         if _finished(out/f'fold{k}', fold_spec): continue  # finished earlier with these options: skipped
         t0 = time.perf_counter()
         split = fold_split(folds, k, o.val_frac, o.seed, groups, o.val_group_cap or None, y if labels is not None else None)
         r = _run_fold(_Fold(k, split, tbl, tree, metadata, column, y, out, o, cfg, encoder, dict(progress=o.progress, plot=True, stop_after=stop_after),
-                            labels, bool(leak.get(k))), groups)
+                            labels, bool(leak.get(k)), init=init_encoder), groups)
         if r is not None and is_main_process(): (out/f'fold{k}/spec.json').write_text(json.dumps(fold_spec, indent=1, default=str))
         if r is None: print(f"fold {k}: a stage stopped after stop_after={stop_after} epochs; call again to continue it"); return None
         print(f"fold {k} ({len(folds[folds == k])} test samples) in {(time.perf_counter() - t0) / 60:.1f} min:")

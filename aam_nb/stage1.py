@@ -14,7 +14,7 @@ from .loop import FitResult, Objective, fit
 from .runs import setup_run, stage_table, unifrac_targets, preprocess, run_split, stage_datasets
 
 # %% auto #0
-__all__ = ['pretrain', 'load_encoder']
+__all__ = ['pretrain', 'load_encoder', 'start_from']
 
 # %% ../nbs/04c_stage1.ipynb #af1aa921
 def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `FeatureTable`; several (a list) are merged by sequence
@@ -29,23 +29,26 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
              resume: bool = False,  # continue the run in out_dir
              overwrite: bool = False,  # replace a run already in out_dir
              hooks: tuple = (),  # end-of-epoch hooks for `fit`
+             init_encoder=None,  # continued pre-training: start from this stage-1 encoder (run dir, checkpoint or `SequenceEncoder`), its size and weights, e.g. a corpus encoder adapted to the task's own table
              **options,  # fields of `PretrainOptions` and `PretrainFit` (batch_size, epochs, lr, seed, ...): what is not given takes their defaults
             ) -> FitResult:
     "Stage 1: pre-train a `SequenceEncoder` on UniFrac + masked nucleotides (+ masked ASVs with `asv_mask_ratio`, two views with `view_keep`); writes the run dir and `best.pt`."
     # setup
     init_distributed()  # under torchrun: join the process group (nothing otherwise)
     run = setup_run(out_dir, dict(table=table, tree=tree, sequences=sequences, distance_matrix=distance_matrix, split=split,
-                                  metadata=metadata), config, options, 'pretrain', resume, overwrite)
+                                  metadata=metadata, init_encoder=init_encoder), config, options, 'pretrain', resume, overwrite)
     o, seed, inp = run.options, run.fit_options.seed, run.inputs
     table, tree = stage_table(run), inp['tree']
     if tree is not None and inp['distance_matrix'] is None:  # the reference tree
         table, tree = table_on_tree(table, tree, o.drop_uncovered)
         table = drop_shallow(table, o.rarefy_depth)  # the dropped ASVs' reads are gone: a sample may now lack the depth
     target_fn = unifrac_targets(table, tree, inp['distance_matrix'], o.unifrac_metric, o.rarefy_each_epoch)
-    cfg = EncoderConfig.from_dict(run.saved['model_config'] if run.resume else (EncoderConfig().to_dict() | (run.config or {})))
+    init = None if run.resume or inp['init_encoder'] is None else load_encoder(inp['init_encoder'])  # (a resumed run's weights are its own)
+    cfg = EncoderConfig.from_dict(run.saved['model_config'] if run.resume else ((init.config if init else EncoderConfig()).to_dict() | (run.config or {})))
     sp_ = run_split(run, table.sample_ids, o.val_frac, o.test_frac)
     ds = stage_datasets(run, table, sp_, cfg, ('train', 'val'), target_fn=target_fn)
     with seeded(seed): model = SequenceEncoder(cfg)  # initial weights from `seed`, whatever ran before in this process
+    if init is not None: start_from(model, init, inp['init_encoder'])
     learned = None if inp['distance_matrix'] is not None else o.unifrac_metric  # (a precomputed matrix's flavour is its own)
     state = run.record('encoder', sp_, table, run_info, model_config=cfg.to_dict(), preprocess=preprocess(cfg, o), unifrac_metric=learned)
     weights = ({'unifrac': o.unifrac_weight, 'nucleotide': o.nucleotide_weight} | ({'asv': o.asv_weight} if cfg.asv_mask_ratio > 0 else {})
@@ -67,3 +70,16 @@ def load_encoder(encoder  # a SequenceEncoder, a checkpoint path / run dir, or a
     enc = model.encoder if isinstance(model, SequencePredictor) else model
     enc.unifrac_metric = ckpt.get('unifrac_metric')  # None: unknown (a precomputed matrix, or a checkpoint older than the record)
     return enc
+
+# %% ../nbs/04c_stage1.ipynb #5f7a2c10
+def start_from(model: SequenceEncoder,  # the new run's encoder, made from its seed
+               init: SequenceEncoder,  # the encoder whose weights it starts from
+               name,  # where `init` came from (for the error)
+              ) -> None:
+    "Copy `init`'s weights into `model`; a part only `model` has (a head its config adds, e.g. two views) keeps its seeded weights."
+    mine, theirs = model.state_dict(), init.state_dict()
+    bad = [k for k, v in theirs.items() if k not in mine or mine[k].shape != v.shape]
+    if bad: raise ValueError(f"init_encoder {name}: its weights do not fit this run's model ({bad[0]} {tuple(theirs[bad[0]].shape)}); "
+                             "leave out the config options that change the encoder's size, it is taken from init_encoder")
+    model.load_state_dict(theirs, strict=False)
+
