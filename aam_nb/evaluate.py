@@ -20,7 +20,7 @@ from .cache import sample_embeddings
 from .embedding import knn_predict, probe_predict, untrained_encoder
 from .bag import train_bag, load_bag
 from .predict import read_predictions, write_predictions, prob_columns, mean_predictions, prediction_metrics
-from .stage1 import pretrain, load_encoder
+from .stage1 import pretrain, load_encoder, check_init_fits
 from .stage2 import train_predictor, group_weights
 from .stack import StackOptions, train_stack, sub_stack
 from .cv_report import band_edges, error_report, target_bands, summarize, stage1_gain, plot_cv
@@ -137,21 +137,22 @@ def _encoder_split(encoder) -> dict | None:
 def check_leakage(encoder,  # a stage-1 run directory or checkpoint trained elsewhere
                   folds: pd.Series,  # each sample's fold
                   allow: bool = False,  # accept a leaking encoder (its results are marked)
+                  option: str = 'encoder',  # the option that gave it (named in the error: 'encoder' or 'init_encoder')
                  ) -> dict:
     "{fold: number of its test samples the encoder trained or validated on}; raises when any fold leaks unless `allow`."
     sp = _encoder_split(encoder)
     if sp is None:
         if allow: return {int(k): -1 for k in sorted(folds.unique())}
         raise ValueError(f"{encoder}: no split.json beside it, so what it trained on is unknown and test folds may have leaked into it; "
-                         "use an encoder made by aam_nb_pretrain, or pass allow_leakage=True (--allow_leakage) and the results are marked")
+                         f"give {option}= (--{option}) an encoder made by aam_nb_pretrain, or pass allow_leakage=True (--allow_leakage) and the results are marked")
     seen = set(sp['train']) | set(sp['val'])
     leak = {int(k): int(folds.index[folds == k].isin(seen).sum()) for k in sorted(folds.unique())}
     bad = {k: n for k, n in leak.items() if n}
     if bad and not allow:
         k, n = next(iter(bad.items()))
         raise ValueError(f"{encoder}: the encoder trained on {n} samples of test fold {k} (and leaks into {len(bad)} of {len(leak)} folds); "
-                         "its scores would not be honest. Pre-train per fold (leave out encoder=), or pass allow_leakage=True (--allow_leakage) "
-                         "and the results are marked as leaking")
+                         f"its scores would not be honest. Leave out {option}= (--{option}) and each fold's stage 1 starts from the seed, or pass "
+                         "allow_leakage=True (--allow_leakage) and the results are marked as leaking")
     return leak
 
 # %% ../nbs/05b_evaluate.ipynb #e108f46a
@@ -195,7 +196,7 @@ class _Fold:
     y: pd.Series  # the target by sample ID
     out: Path  # the evaluation folder
     o: EvalOptions  # what runs
-    cfg: dict  # the encoder config of stage 1
+    cfg: dict  # the encoder config of stage 1 (a given encoder's own)
     encoder: object  # a given encoder (None: stage 1 per fold)
     quiet: dict  # progress / plot / stop_after of every run
     labels: list | None  # classification: the classes
@@ -255,7 +256,6 @@ def _embedding_rows(f: _Fold, encoder, prefix: str) -> None:
 def _run_untrained(f: _Fold) -> bool:
     "The control rows: the frozen row's predictor, with its options, on an encoder that never trained (the stage-1 model's size, random weights from the seed); knn and probe on such an encoder's embedding."
     o, cfg = f.o, f.cfg
-    if f.encoder is not None: cfg = load_encoder(f.encoder).config.to_dict()  # the given encoder's size
     _embedding_rows(f, untrained_encoder(EncoderConfig.from_dict(cfg), o.seed), 'untrained_')
     if 'untrained' not in o.model_list: return True
     s2, epochs = stage2_options(o, 'frozen'); s2 |= f.quiet
@@ -362,8 +362,15 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
                          "(aam_nb_evaluate ... --fold K for K = 0..folds-1, e.g. a cluster array job), then once more without --fold to gather")
     if encoder is not None and init_encoder is not None:
         raise ValueError("encoder= (--encoder) uses one stage-1 run for every fold, init_encoder= (--init_encoder) starts each fold's stage 1 from one: give one of them")
-    base = load_encoder(init_encoder).config if init_encoder is not None else EncoderConfig()  # continued pre-training keeps its encoder's size
-    cfg = config.to_dict() if isinstance(config, EncoderConfig) else base.to_dict() | dict(config or {})
+    given = encoder if encoder is not None else init_encoder  # an encoder trained elsewhere: its size is the stage-1 model's, and it must not have seen a test fold
+    given_enc = load_encoder(given) if given is not None else None
+    base = given_enc.config.to_dict() if given_enc is not None else EncoderConfig().to_dict()  # continued pre-training keeps its encoder's size
+    asked = config.to_dict() if isinstance(config, EncoderConfig) else dict(config or {})
+    if encoder is not None and (off := [k for k, v in asked.items() if base.get(k) != v]):  # a model option the given encoder does not have
+        raise ValueError(f"config {off[0]}={asked[off[0]]!r} (--{off[0]}): the encoder given with encoder= (--encoder) has {off[0]}={base.get(off[0])!r}, "
+                         "and every fold uses it as it is: leave the stage-1 model options out")
+    cfg = asked if isinstance(config, EncoderConfig) else base | asked
+    if init_encoder is not None: check_init_fits(EncoderConfig.from_dict(cfg), given_enc, init_encoder)  # a size it cannot fit: refused here, not in fold 0
     _check_models(o, encoder, tree); check_stage_options(o)  # every option checked before anything is written
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, o.classification))
     groups = load_groups(metadata, o.group_column, tbl.sample_ids) if o.group_column else None
@@ -373,8 +380,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
     folds = cv_folds(tbl.sample_ids, o.folds, o.seed, groups, y if labels is not None else None)
     if labels is not None: check_fold_classes(folds, y)
     if o.fold is not None and not 0 <= o.fold < o.folds: raise ValueError(f"fold={o.fold}: choose 0 to {o.folds - 1}")
-    given = encoder if encoder is not None else init_encoder  # an encoder trained elsewhere: it must not have seen a test fold
-    leak = check_leakage(given, folds, o.allow_leakage) if given is not None else {}
+    leak = check_leakage(given, folds, o.allow_leakage, 'encoder' if encoder is not None else 'init_encoder') if given is not None else {}
     spec = {'table': str(tbl.source), 'metadata': str(Path(metadata).resolve()), 'column': column, **{k: getattr(o, k) for k in _EVAL_FIXED},
             'labels': _key(y.astype(str).to_dict())}  # the column's values: a finished run is reused only for the labels it learned
     if (out/'evaluate.json').exists():  # the folds of a folder never change under it

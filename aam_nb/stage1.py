@@ -4,6 +4,7 @@
 
 # %% ../nbs/04c_stage1.ipynb #c9b75880
 from __future__ import annotations
+import torch
 from pathlib import Path
 from .data import drop_shallow
 from .unifrac import table_on_tree
@@ -14,7 +15,7 @@ from .loop import FitResult, Objective, fit
 from .runs import setup_run, stage_table, unifrac_targets, preprocess, run_split, stage_datasets
 
 # %% auto #0
-__all__ = ['pretrain', 'load_encoder', 'start_from']
+__all__ = ['pretrain', 'load_encoder', 'start_from', 'check_init_fits']
 
 # %% ../nbs/04c_stage1.ipynb #af1aa921
 def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `FeatureTable`; several (a list) are merged by sequence
@@ -77,9 +78,19 @@ def start_from(model: SequenceEncoder,  # the new run's encoder, made from its s
                name,  # where `init` came from (for the error)
               ) -> None:
     "Copy `init`'s weights into `model`; a part only `model` has (a head its config adds, e.g. two views) keeps its seeded weights."
+    _check_fits(model, init, name); model.load_state_dict(init.state_dict(), strict=False)
+
+def check_init_fits(config: EncoderConfig,  # the stage-1 model a run will build
+                    init: SequenceEncoder,  # the encoder it is to start from
+                    name,  # where `init` came from (for the error)
+                   ) -> None:
+    "Refuse, before any run is made, a `config` whose encoder `init`'s weights do not fit (what `start_from` would refuse later)."
+    with torch.device('meta'): model = SequenceEncoder(config)  # shapes only: no weights drawn, no memory, the RNG untouched
+    _check_fits(model, init, name)
+
+def _check_fits(model, init, name):
     mine, theirs = model.state_dict(), init.state_dict()
     bad = [k for k, v in theirs.items() if k not in mine or mine[k].shape != v.shape]
     if bad: raise ValueError(f"init_encoder {name}: its weights do not fit this run's model ({bad[0]} {tuple(theirs[bad[0]].shape)}); "
                              "leave out the config options that change the encoder's size, it is taken from init_encoder")
-    model.load_state_dict(theirs, strict=False)
 
