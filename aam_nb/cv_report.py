@@ -110,7 +110,7 @@ def plot_cv(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
     fig.tight_layout(); fig.savefig(out/'cv_pred_vs_true.png', dpi=100); plt.close(fig)
 
 # %% ../nbs/05f_cv_report.ipynb #70f10e1f
-STAGE1_PAIRS = (('frozen', 'untrained'), ('knn', 'untrained_knn'), ('probe', 'untrained_probe'), ('tabular_aam', 'untrained_tabular_aam'))  # (reads the pre-trained encoder, its control)
+STAGE1_PAIRS = (('frozen', 'untrained'), ('finetune', 'untrained_finetune'), ('knn', 'untrained_knn'), ('probe', 'untrained_probe'), ('tabular_aam', 'untrained_tabular_aam'))  # (reads the pre-trained encoder, its control)
 
 def stage1_gain(results: pd.DataFrame,  # rows of cv_results.tsv (fold x model)
                 metric: str = 'mae',  # the metric compared (lower is better for mae / rmse, higher for the others)

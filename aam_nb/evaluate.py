@@ -45,7 +45,7 @@ class EvalOptions:
     classification: bool = False  # categorical target
     report_by: str | None = option(None, 'job')  # regression: a metadata column (e.g. qiita_study_id) to report MAE and bias per value of, and a macro MAE where each counts once
     bands: str = option('', 'job')  # regression: target band edges for the error by band, comma-separated (e.g. '30,45,55'; empty: the target's quartiles)
-    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; probe: a linear model on the embedding; tabular_aam: forest, boosted trees and ridge on the counts and the embedding, their mean; untrained_knn, untrained_probe, untrained_tabular_aam: the same on an untrained encoder; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; untrained: the frozen row's predictor on an untrained encoder (what pre-training adds); tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
+    models: str = option(','.join(DEFAULT_MODELS), 'resumable')  # which models to run, comma-separated (knn: retrieval in the encoder's embedding; probe: a linear model on the embedding; tabular_aam: forest, boosted trees and ridge on the counts and the embedding, their mean; untrained_knn, untrained_probe, untrained_tabular_aam: the same on an untrained encoder; ensemble: mean of the `ensemble` rows; forest_balanced: forest with group_weights; boosted: gradient-boosted trees; untrained: the frozen row's predictor on an untrained encoder (what pre-training adds); untrained_finetune: the finetune row's model fine-tuned from an untrained encoder, i.e. trained from scratch; tabular_mean: mean of forest and boosted; linear: ridge (or logistic) regression on log counts, penalty chosen on the training part; stack: the frozen AAM, forest and boosted trees weighed on inner out-of-fold predictions; stack_tabular: the same without the AAM; median: what MAE rewards)
     ensemble: str = option('frozen,finetune', 'resumable')  # the AAM rows whose per-sample mean is the ensemble row
     bag: int = option(1, 'resumable')  # the frozen row's models: 1, or a bag of this many, each early-stopped on its own grouped fold of the training part (`train_bag`)
     stack_folds: int = option(default_of(StackOptions, 'stack_folds'), 'resumable')  # the stack rows' inner grouped folds (`StackOptions.stack_folds`)
@@ -91,10 +91,10 @@ class EvalOptions:
 
 def _names(s: str) -> list: return [m.strip() for m in s.split(',') if m.strip()]
 
-MODELS = ('frozen', 'finetune', 'untrained', 'knn', 'probe', 'tabular_aam', 'untrained_knn', 'untrained_probe', 'untrained_tabular_aam', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
+MODELS = ('frozen', 'finetune', 'untrained', 'untrained_finetune', 'knn', 'probe', 'tabular_aam', 'untrained_knn', 'untrained_probe', 'untrained_tabular_aam', 'ensemble', 'forest', 'forest_balanced', 'boosted', 'tabular_mean', 'linear', 'stack', 'stack_tabular', 'mean', 'median')
 STACK_MODELS = ('stack', 'stack_tabular')
 AAM_MODELS = ('frozen', 'finetune', 'knn', 'probe', 'tabular_aam')  # rows that need the fold's stage-1 encoder
-UNTRAINED_MODELS = ('untrained', 'untrained_knn', 'untrained_probe', 'untrained_tabular_aam')  # the controls: the same rows on an encoder that never trained
+UNTRAINED_MODELS = ('untrained', 'untrained_finetune', 'untrained_knn', 'untrained_probe', 'untrained_tabular_aam')  # the controls: the same rows on an encoder that never trained
 _EVAL_FIXED = [f.name for f in fields(EvalOptions) if role_of(EvalOptions, f.name) == 'fixed']  # what makes the folds: fixed for an evaluation folder
 
 # %% ../nbs/05b_evaluate.ipynb #bffbc8a7
@@ -254,17 +254,19 @@ def _embedding_rows(f: _Fold, encoder, prefix: str) -> None:
         f.add(prefix + m, pred, secs / len(rows) + time.perf_counter() - t0)
 
 def _run_untrained(f: _Fold) -> bool:
-    "The control rows: the frozen row's predictor, with its options, on an encoder that never trained (the stage-1 model's size, random weights from the seed); knn and probe on such an encoder's embedding."
+    "The control rows: the frozen (finetune) row's predictor, with its options, on an encoder that never trained (the stage-1 model's size, random weights from the seed); knn, probe and tabular_aam on such an encoder's embedding."
     o, cfg = f.o, f.cfg
     _embedding_rows(f, untrained_encoder(EncoderConfig.from_dict(cfg), o.seed), 'untrained_')
-    if 'untrained' not in o.model_list: return True
-    s2, epochs = stage2_options(o, 'frozen'); s2 |= f.quiet
-    rd = f.fd/f"untrained-{_key(_recipe(s2) | {'config': cfg, 'epochs': epochs})}"
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
-        warnings.filterwarnings('ignore', message='no pre-trained encoder given')  # meant: this row is the control
-        if not finish_stage(train_predictor, rd, epochs, table=f.table, metadata=f.metadata, column=f.column, config=cfg, split=f.split, **s2): return False
-    f.add('untrained', read_predictions(rd/'test_predictions.tsv'), stage_seconds(rd)); return True
+    for mode, row in (('frozen', 'untrained'), ('finetune', 'untrained_finetune')):
+        if row not in o.model_list: continue
+        s2, epochs = stage2_options(o, mode); s2 |= f.quiet
+        rd = f.fd/f"{row}-{_key(_recipe(s2) | {'config': cfg, 'epochs': epochs})}"
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='.*metadata samples are not in the table.*')
+            warnings.filterwarnings('ignore', message='no pre-trained encoder given')  # meant: this row is the control
+            if not finish_stage(train_predictor, rd, epochs, table=f.table, metadata=f.metadata, column=f.column, config=cfg, split=f.split, **s2): return False
+        f.add(row, read_predictions(rd/'test_predictions.tsv'), stage_seconds(rd))
+    return True
 
 def _run_stack(f: _Fold, aam: dict) -> dict:
     "The stack rows of a fold, {row: (test predictions, seconds)}: one `train_stack` run (its AAM member is the frozen row's model) serves both."
