@@ -353,7 +353,7 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
              encoder=None,  # a stage-1 run trained elsewhere, used for every fold instead of per-fold pre-training (checked for leakage)
              init_encoder=None,  # or: a stage-1 run (e.g. on a public corpus) that each fold's stage 1 starts from and goes on from on the fold's training part (continued pre-training; checked for leakage; the stage-1 model's size is its)
              sequences=None,  # FASTA / rep-seqs.qza when feature IDs are not sequences
-             config: EncoderConfig | dict | None = None,  # stage-1 model (fields of `EncoderConfig`; default: its defaults)
+             config: EncoderConfig | dict | None = None,  # stage-1 model (fields of `EncoderConfig`; default: its defaults; with encoder= the encoder's own, which no field here may contradict; with init_encoder= its own, to which a field here may add a head but not reshape)
              stop_after: int | None = None,  # end this job after a stage has trained this many epochs (continue by calling again)
              **options,  # fields of `EvalOptions`
             ) -> pd.DataFrame | None:
