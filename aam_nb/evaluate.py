@@ -20,7 +20,7 @@ from .cache import sample_embeddings
 from .embedding import knn_predict, probe_predict, untrained_encoder
 from .bag import train_bag, load_bag
 from .predict import read_predictions, write_predictions, prob_columns, mean_predictions, prediction_metrics
-from .stage1 import pretrain, load_encoder, check_init_fits
+from .stage1 import pretrain, load_encoder, check_init_fits, stage1_config
 from .stage2 import train_predictor, group_weights
 from .stack import StackOptions, train_stack, sub_stack
 from .cv_report import band_edges, error_report, target_bands, summarize, stage1_gain, plot_cv
@@ -366,12 +366,10 @@ def evaluate(table,  # feature table: path or FeatureTable (with sequences, or a
         raise ValueError("encoder= (--encoder) uses one stage-1 run for every fold, init_encoder= (--init_encoder) starts each fold's stage 1 from one: give one of them")
     given = encoder if encoder is not None else init_encoder  # an encoder trained elsewhere: its size is the stage-1 model's, and it must not have seen a test fold
     given_enc = load_encoder(given) if given is not None else None
-    base = given_enc.config.to_dict() if given_enc is not None else EncoderConfig().to_dict()  # continued pre-training keeps its encoder's size
-    asked = config.to_dict() if isinstance(config, EncoderConfig) else dict(config or {})
-    if encoder is not None and (off := [k for k, v in asked.items() if base.get(k) != v]):  # a model option the given encoder does not have
-        raise ValueError(f"config {off[0]}={asked[off[0]]!r} (--{off[0]}): the encoder given with encoder= (--encoder) has {off[0]}={base.get(off[0])!r}, "
+    cfg, base = stage1_config(given_enc, config), stage1_config(given_enc, None)  # continued pre-training keeps its encoder's size
+    if encoder is not None and (off := [k for k, v in cfg.items() if base[k] != v]):  # a model option the given encoder does not have
+        raise ValueError(f"config {off[0]}={cfg[off[0]]!r} (--{off[0]}): the encoder given with encoder= (--encoder) has {off[0]}={base[off[0]]!r}, "
                          "and every fold uses it as it is: leave the stage-1 model options out")
-    cfg = asked if isinstance(config, EncoderConfig) else base | asked
     if init_encoder is not None: check_init_fits(EncoderConfig.from_dict(cfg), given_enc, init_encoder)  # a size it cannot fit: refused here, not in fold 0
     _check_models(o, encoder, tree); check_stage_options(o)  # every option checked before anything is written
     tbl, y = align_samples(drop_shallow(as_feature_table(table, sequences), None), load_metadata(metadata, column, o.classification))

@@ -15,9 +15,16 @@ from .loop import FitResult, Objective, fit
 from .runs import setup_run, stage_table, unifrac_targets, preprocess, run_split, stage_datasets
 
 # %% auto #0
-__all__ = ['pretrain', 'load_encoder', 'start_from', 'check_init_fits']
+__all__ = ['stage1_config', 'pretrain', 'load_encoder', 'start_from', 'check_init_fits']
 
 # %% ../nbs/04c_stage1.ipynb #af1aa921
+def stage1_config(init: SequenceEncoder | None,  # the encoder a run starts from (None: from the seed)
+                  config: EncoderConfig | dict | None,  # the model options given (some or all fields of `EncoderConfig`)
+                 ) -> dict:
+    "The stage-1 model of a run: `init`'s size (or the defaults) with the given fields over it."
+    asked = config.to_dict() if isinstance(config, EncoderConfig) else dict(config or {})
+    return (init.config if init is not None else EncoderConfig()).to_dict() | asked
+
 def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `FeatureTable`; several (a list) are merged by sequence
              tree,  # rooted tree (Newick or .qza) whose tips cover the features; none on resume, or with a distance matrix
              out_dir,  # run directory to create
@@ -45,7 +52,7 @@ def pretrain(table,  # feature table: a path (BIOM or .qza), or in Python a `Fea
         table = drop_shallow(table, o.rarefy_depth)  # the dropped ASVs' reads are gone: a sample may now lack the depth
     target_fn = unifrac_targets(table, tree, inp['distance_matrix'], o.unifrac_metric, o.rarefy_each_epoch)
     init = None if run.resume or inp['init_encoder'] is None else load_encoder(inp['init_encoder'])  # (a resumed run's weights are its own)
-    cfg = EncoderConfig.from_dict(run.saved['model_config'] if run.resume else ((init.config if init else EncoderConfig()).to_dict() | (run.config or {})))
+    cfg = EncoderConfig.from_dict(run.saved['model_config'] if run.resume else stage1_config(init, run.config))
     sp_ = run_split(run, table.sample_ids, o.val_frac, o.test_frac)
     ds = stage_datasets(run, table, sp_, cfg, ('train', 'val'), target_fn=target_fn)
     with seeded(seed): model = SequenceEncoder(cfg)  # initial weights from `seed`, whatever ran before in this process
