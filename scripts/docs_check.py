@@ -54,7 +54,7 @@ API = {'00_synthetic': ['simulate_dataset'],
        '06_cli': ['aam_nb_pretrain', 'aam_nb_train', 'aam_nb_evaluate', 'aam_nb_predict', 'aam_nb_baseline', 'aam_nb_unifrac', 'aam_nb_region']}
 TUTORIAL = 'tutorials/oral_age.ipynb'
 # pages that show results, and the pictures (embedded PNGs: plots kept as notebook outputs, or linked images) each must show
-RESULT_IMAGES = {TUTORIAL: 1, 'index.ipynb': 1, '03_training.ipynb': 1, '05b_evaluate.ipynb': 1, '05c_explain.ipynb': 1}
+RESULT_IMAGES = {TUTORIAL: 1, 'tutorials/pretraining.ipynb': 1, 'index.ipynb': 1, '03_training.ipynb': 1, '05b_evaluate.ipynb': 1, '05c_explain.ipynb': 1}
 failures = []
 
 def fail(page, msg): failures.append(f'FAIL {page}: {msg}')
